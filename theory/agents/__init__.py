@@ -1,0 +1,1 @@
+"""Phase transitions in budgeted multi-agent majority-vote trees."""

@@ -1,0 +1,1 @@
+"""WoE, IV and PSI as divergences, with valid standard errors and tests."""

@@ -1,0 +1,1 @@
+"""Mixture-of-experts routing as a congestion game."""

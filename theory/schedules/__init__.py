@@ -1,0 +1,1 @@
+"""Warmup-stable-decay learning-rate schedules on a river-valley loss landscape."""
