@@ -43,13 +43,15 @@ def condorcet_accuracy(n, p) -> jax.Array:
 
 def _betabinom_accuracy(n: np.ndarray, p: np.ndarray, corr: np.ndarray) -> np.ndarray:
     k = (n - 1) // 2
-    safe_c = np.where(corr > 0, corr, 0.5)
+    # below corr = 1e-12 the beta-binomial is the binomial to 1e-12, and its shape parameters would overflow
+    binomial = corr < 1e-12
+    safe_c = np.where(binomial, 0.5, corr)
     tau = (1.0 - safe_c) / safe_c
     inner = (p > 0) & (p < 1)
     ps = np.where(inner, p, 0.5)
     bb = stats.betabinom.sf(k, n, ps * tau, (1.0 - ps) * tau)
     bb = np.where(inner, bb, p)  # p = 0 or 1: every voter is wrong / right
-    return np.where(corr > 0, bb, condorcet_values(n, p))
+    return np.where(binomial, condorcet_values(n, p), bb)
 
 
 def correlated_jury_accuracy(n, p, corr, *, model: str = "mixture") -> jax.Array:
@@ -83,7 +85,7 @@ def dependence_gain(b, corr, *, model: str = "mixture") -> jax.Array:
     for idx in np.ndindex(bs.shape):
         bv, cv = int(bs[idx]), float(c[idx])
         g = gain_value(bv)
-        if model == "mixture" or cv == 0.0:
+        if model == "mixture" or cv < 1e-12:
             out[idx] = cv + (1.0 - cv) * g if model == "mixture" else g
             continue
         tau = (1.0 - cv) / cv
