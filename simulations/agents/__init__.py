@@ -1,0 +1,1 @@
+"""Drivers for theory.agents: phase diagrams, recursion vs Monte Carlo, budgets, synergy regions, empirical anchors."""
