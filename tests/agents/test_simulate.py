@@ -32,10 +32,8 @@ def test_t6_chunk_size_invariance():
     e = ag.simulate_tree(jax.random.PRNGKey(8), chunk_size=100, **args)
     assert not np.array_equal(np.asarray(a.mu), np.asarray(e.mu))
     # tree i depends only on split(key, n_trees)[i]: a typed key gives the same numbers as its raw data
-    small = {**args, "n_trees": 40, "depth": 2}
-    f = ag.simulate_tree(jax.random.wrap_key_data(key), chunk_size=7, **small)
-    g = ag.simulate_tree(key, chunk_size=40, **small)
-    np.testing.assert_array_equal(np.asarray(f.mu), np.asarray(g.mu))
+    f = ag.simulate_tree(jax.random.wrap_key_data(key), chunk_size=7, **args)
+    np.testing.assert_array_equal(np.asarray(a.mu), np.asarray(f.mu))
 
 
 def test_degenerate_channels_are_exact():
