@@ -39,7 +39,7 @@ def test_monte_carlo_one_level():
     se = var_hat * np.sqrt(2 / n)
     z = (var_hat - float(ag.tree_variance(v, s2, rho, b, 1))) / se
     assert abs(z) < 4
-    # star of n agents: same algebra with b = n and no edge noise added per edge... plus sigma_c^2 / n
+    # a star of n = b agents, each sending over a noisy edge, is the same average: v0(rho + (1-rho)/n) + sigma_c^2/n
     star = np.mean(children + np.sqrt(s2) * rng.standard_normal((n, b)), axis=1).var()
     assert abs(star - float(ag.star_risk(b, v, s2, rho))) / (star * np.sqrt(2 / n)) < 4
 
