@@ -33,7 +33,7 @@ from theory.schedules._laws import (
     _annealing_curve,
     _areas,
     _check_decay,
-    _mpl_curve,
+    _mpl_curve_and_grad,
     _mpl_data,
     annealing_predict,
     multipower_predict,
@@ -41,6 +41,7 @@ from theory.schedules._laws import (
 
 __all__ = ["CurveError", "LawFit", "fit_annealing", "fit_multipower", "prediction_errors"]
 
+X_SCALE = 1.0
 _MPL_NAMES = ("L0", "A", "alpha", "B", "C", "beta", "gamma")
 _ANN_NAMES = ("L0", "A", "alpha", "C")
 _BOX = {"A": (1e-6, 1e3), "B": (1e-6, 1e7), "C": (1e-6, 1e7), "alpha": (1e-3, 5.0), "beta": (1e-3, 5.0),
@@ -138,13 +139,53 @@ def _at_bound(x: np.ndarray, lower: np.ndarray, upper: np.ndarray, names: tuple[
     return tuple(n for n, h in zip(names, hit, strict=True) if h)
 
 
-def _solve(residual_fn, x0: np.ndarray, lower: np.ndarray, upper: np.ndarray, delta: float, max_nfev: int):
-    fun = jax.jit(residual_fn)
-    jac = jax.jit(jax.jacfwd(residual_fn))
-    # x_scale="jac": B ~ 1e2-1e3 and α ~ 0.5 differ by orders of magnitude; let the Jacobian set the scales
-    return least_squares(lambda x: np.asarray(fun(jnp.asarray(x))), x0, jac=lambda x: np.asarray(jac(jnp.asarray(x))),
-                         bounds=(lower, upper), loss="huber", f_scale=delta, method="trf", x_scale="jac",
-                         max_nfev=max_nfev, xtol=1e-12, ftol=1e-12, gtol=1e-10)
+class _CachedProblem:
+    """Residuals and Jacobian in the fit's coordinates z, computed together and cached by z.
+
+    ``least_squares`` asks for the Jacobian at the point whose residuals it has just computed; computing both in
+    one pass halves the work. Coordinates: z = θ for L₀, z = log θ for the positive parameters, so that a
+    parameter the data do not pin down can run to its box (C → 1e-6, B → 1e7) in a few steps instead of
+    crawling there in linear steps.
+    """
+
+    def __init__(self, value_and_jac, log_mask: np.ndarray):
+        self._fn = value_and_jac
+        self._log = log_mask
+        self._key: bytes | None = None
+        self._value: tuple[np.ndarray, np.ndarray] | None = None
+
+    def to_theta(self, z: np.ndarray) -> np.ndarray:
+        return np.where(self._log, np.exp(z), z)
+
+    def to_z(self, theta: np.ndarray) -> np.ndarray:
+        return np.where(self._log, np.log(np.where(self._log, theta, 1.0)), theta)
+
+    def _eval(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        key = np.asarray(z, dtype=np.float64).tobytes()
+        if key != self._key:
+            theta = self.to_theta(z)
+            r, j = self._fn(jnp.asarray(theta))
+            j = np.asarray(j) * np.where(self._log, theta, 1.0)[None, :]   # chain rule for log coordinates
+            self._key, self._value = key, (np.asarray(r), j)
+        return self._value
+
+    def residuals(self, z: np.ndarray) -> np.ndarray:
+        return self._eval(z)[0]
+
+    def jacobian(self, z: np.ndarray) -> np.ndarray:
+        return self._eval(z)[1]
+
+
+def _solve(value_and_jac, x0: np.ndarray, lower: np.ndarray, upper: np.ndarray, names: tuple[str, ...],
+           delta: float, max_nfev: int):
+    log_mask = np.asarray([n != "L0" for n in names])
+    problem = _CachedProblem(value_and_jac, log_mask)
+    zl, zu = problem.to_z(lower), problem.to_z(upper)
+    z0 = np.clip(problem.to_z(x0), zl, zu)
+    res = least_squares(problem.residuals, z0, jac=problem.jacobian, bounds=(zl, zu), loss="huber", f_scale=delta,
+                        method="trf", x_scale=X_SCALE, max_nfev=max_nfev, xtol=1e-12, ftol=1e-12, gtol=1e-10)
+    theta = np.clip(problem.to_theta(res.x), lower, upper)
+    return res, theta
 
 
 def _huber(r: np.ndarray, delta: float) -> float:
@@ -152,8 +193,8 @@ def _huber(r: np.ndarray, delta: float) -> float:
     return float(np.sum(np.where(a <= delta, 0.5 * r**2, delta * (a - 0.5 * delta))))
 
 
-def _finish(law: str, res, names, lower, upper, params, curves, delta, law_kwargs) -> LawFit:
-    bound = _at_bound(res.x, lower, upper, names)
+def _finish(law: str, res, theta, names, lower, upper, params, curves, delta, law_kwargs) -> LawFit:
+    bound = _at_bound(theta, lower, upper, names)
     errors = prediction_errors(params, curves, **law_kwargs)
     converged = bool(res.status > 0) and not bound
     status = res.message if not bound else f"{res.message}; parameters on the box: {', '.join(bound)}"
@@ -189,17 +230,21 @@ def fit_multipower(curves: Any, *, init: Any = None, huber_delta: float = 1e-3, 
     data = [_mpl_data(c.lrs, c.steps, k0) for c in items]
     logy = [jnp.asarray(np.log(c.loss)) for c in items]
 
-    def residuals(theta):
-        parts = []
+    @jax.jit
+    def value_and_jac(theta):
+        rs, js = [], []
         for d, ly in zip(data, logy, strict=True):
-            pred = _mpl_curve(theta, d)[: d.n_points]
+            pred, grad = _mpl_curve_and_grad(theta, d)
+            pred, grad = pred[: d.n_points], grad[: d.n_points]
             # a negative prediction gets a large finite residual instead of a NaN, so the solver backs off
-            parts.append(ly - jnp.log(jnp.maximum(pred, 1e-10)))
-        return jnp.concatenate(parts)
+            safe = jnp.maximum(pred, 1e-10)
+            rs.append(ly - jnp.log(safe))
+            js.append(-grad / safe[:, None])
+        return jnp.concatenate(rs), jnp.concatenate(js)
 
-    res = _solve(residuals, x0, lower, upper, delta, nfev)
-    params = MultiPowerParams(*map(float, res.x))
-    return _finish("multipower", res, _MPL_NAMES, lower, upper, params, items, delta, {"drop_start": k0})
+    res, theta = _solve(value_and_jac, x0, lower, upper, _MPL_NAMES, delta, nfev)
+    params = MultiPowerParams(*map(float, theta))
+    return _finish("multipower", res, theta, _MPL_NAMES, lower, upper, params, items, delta, {"drop_start": k0})
 
 
 def fit_annealing(curves: Any, *, init: Any = None, decay: float = 0.999, warmup_steps: int = 0,
@@ -234,9 +279,10 @@ def fit_annealing(curves: Any, *, init: Any = None, decay: float = 0.999, warmup
     def residuals(theta):
         return logy - jnp.log(jnp.maximum(_annealing_curve(theta, s1_all, s2_all), 1e-10))
 
-    res = _solve(residuals, x0, lower, upper, delta, nfev)
-    params = AnnealingParams(*map(float, res.x))
-    return _finish("annealing", res, _ANN_NAMES, lower, upper, params, items, delta,
+    value_and_jac = jax.jit(lambda theta: (residuals(theta), jax.jacfwd(residuals)(theta)))
+    res, theta = _solve(value_and_jac, x0, lower, upper, _ANN_NAMES, delta, nfev)
+    params = AnnealingParams(*map(float, theta))
+    return _finish("annealing", res, theta, _ANN_NAMES, lower, upper, params, items, delta,
                    {"decay": lam, "warmup_steps": w})
 
 

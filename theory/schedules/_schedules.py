@@ -313,8 +313,7 @@ def schedule_from_array(lrs: Any, name: str = "array") -> Schedule:
         raise ScheduleError(f"name must be a string, got {short_repr(name)}")
     if isinstance(lrs, Schedule):
         lrs = lrs.values()
-    arr = np.asarray(lrs) if not isinstance(lrs, (list, tuple)) else np.asarray(lrs, dtype=object)
-    if arr.dtype == bool:
+    if np.asarray(lrs).dtype == bool:
         raise ScheduleError("lrs must be numeric, got a boolean array")
     values = as_float_array(lrs, "lrs", error=ScheduleError, ndim=1, min_size=1, nonnegative=True).copy()
     values.flags.writeable = False

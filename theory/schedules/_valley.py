@@ -220,7 +220,8 @@ def constant_lr_moments(lr: float, n_steps: int, valley: RiverValley, *, x0: flo
     """Closed-form moments for a constant η over ``n_steps`` updates (spec §2.2, classical).
 
     m_t = m₀(1-ημ)^t, p_t = p₀(1-ηa)^t, v_t = v*(1 - (1-ηλ)^{2t}) with v* = ησ²/(λ(2-ηλ)) for λ ∈ {μ, a}
-    (the start is deterministic, v₀ = 0); for μ = 0, v_x = tη²σ_r².
+    (the start is deterministic, v₀ = 0); for μ = 0, v_x = tη²σ_r². Raises :class:`ScheduleError` on
+    n_steps < 1, lr < 0, a curved valley or ηλ ≥ 2.
     """
     if not isinstance(valley, RiverValley):
         raise ScheduleError(f"valley must be a RiverValley, got {type(valley).__name__}")
@@ -237,10 +238,14 @@ def constant_lr_moments(lr: float, n_steps: int, valley: RiverValley, *, x0: flo
     t = np.arange(n + 1, dtype=np.float64)
 
     def var(lam: float, noise: float) -> np.ndarray:
-        if lam * eta == 0.0:
+        # v_t = η²σ² Σ_{j<t} c^{2j} = η²σ²(1 - c^{2t})/q with c = 1-ηλ, q = 1-c² = ηλ(2-ηλ); written with
+        # expm1/log1p so that tiny ηλ (where v* = ησ²/(λ(2-ηλ)) is 0·∞) and ηλ ∈ (1, 2) (c < 0) stay exact
+        q = eta * lam * (2.0 - eta * lam)
+        if q == 0.0:
             return t * eta**2 * noise
-        vstar = eta * noise / (lam * (2.0 - eta * lam))
-        return vstar * (1.0 - (1.0 - eta * lam) ** (2 * t))
+        if q == 1.0:
+            return np.where(t > 0, eta**2 * noise, 0.0)
+        return eta**2 * noise * -np.expm1(t * np.log1p(-q)) / q
 
     m = (x0 - xs) * (1.0 - eta * mu) ** t
     p = y0 * (1.0 - eta * a) ** t
