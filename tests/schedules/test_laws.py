@@ -182,3 +182,23 @@ BAD = [
 def test_bad_input_raises(call, word):
     with pytest.raises(ScheduleError, match=word):
         call()
+
+
+def test_mpl_hand_gradient_matches_autodiff_and_finite_differences():
+    import jax
+    import jax.numpy as jnp
+
+    from theory.schedules._laws import _mpl_curve, _mpl_curve_and_grad, _mpl_data
+
+    c = CURVES_100["cosine_24000"]
+    data = _mpl_data(c.lrs, c.steps[::7], 1)
+    theta = jnp.asarray(MULTIPOWER_PUBLISHED["100M"].as_array())
+    pred, grad = _mpl_curve_and_grad(theta, data)
+    np.testing.assert_allclose(np.asarray(pred), np.asarray(_mpl_curve(theta, data)), rtol=1e-13)
+    auto = np.asarray(jax.jacfwd(_mpl_curve)(theta, data))
+    np.testing.assert_allclose(np.asarray(grad), auto, rtol=1e-9, atol=1e-12 * np.abs(auto).max())
+    for i in range(7):
+        h = 1e-6 * max(1.0, abs(float(theta[i])))
+        e = jnp.zeros(7).at[i].set(h)
+        fd = (np.asarray(_mpl_curve(theta + e, data)) - np.asarray(_mpl_curve(theta - e, data))) / (2 * h)
+        np.testing.assert_allclose(np.asarray(grad[:, i]), fd, rtol=1e-5, atol=1e-9)

@@ -208,6 +208,29 @@ def _check_delta(huber_delta: Any) -> float:
     return delta
 
 
+@jax.jit
+def _mpl_value_and_jac(theta: jax.Array, data: list, logy: list) -> tuple[jax.Array, jax.Array]:
+    """Residuals log y - log L̂ of every curve and their Jacobian (compiled once per set of curve shapes)."""
+    rs, js = [], []
+    for d, ly in zip(data, logy, strict=True):
+        pred, grad = _mpl_curve_and_grad(theta, d)
+        pred, grad = pred[: d.n_points], grad[: d.n_points]
+        # a negative prediction gets a large finite residual instead of a NaN, so the solver backs off
+        safe = jnp.maximum(pred, 1e-10)
+        rs.append(ly - jnp.log(safe))
+        js.append(-grad / safe[:, None])
+    return jnp.concatenate(rs), jnp.concatenate(js)
+
+
+def _annealing_residuals(theta, s1, s2, logy):
+    return logy - jnp.log(jnp.maximum(_annealing_curve(theta, s1, s2), 1e-10))
+
+
+@jax.jit
+def _annealing_value_and_jac(theta, s1, s2, logy):
+    return _annealing_residuals(theta, s1, s2, logy), jax.jacfwd(_annealing_residuals)(theta, s1, s2, logy)
+
+
 def fit_multipower(curves: Any, *, init: Any = None, huber_delta: float = 1e-3, drop_start: int = 1,
                    max_nfev: int = 200) -> LawFit:
     """Fit the Multi-Power Law (L₀, A, α, B, C, β, γ) to ``curves`` (spec §2.3; Luo et al. 2025 §4).
@@ -230,17 +253,8 @@ def fit_multipower(curves: Any, *, init: Any = None, huber_delta: float = 1e-3, 
     data = [_mpl_data(c.lrs, c.steps, k0) for c in items]
     logy = [jnp.asarray(np.log(c.loss)) for c in items]
 
-    @jax.jit
     def value_and_jac(theta):
-        rs, js = [], []
-        for d, ly in zip(data, logy, strict=True):
-            pred, grad = _mpl_curve_and_grad(theta, d)
-            pred, grad = pred[: d.n_points], grad[: d.n_points]
-            # a negative prediction gets a large finite residual instead of a NaN, so the solver backs off
-            safe = jnp.maximum(pred, 1e-10)
-            rs.append(ly - jnp.log(safe))
-            js.append(-grad / safe[:, None])
-        return jnp.concatenate(rs), jnp.concatenate(js)
+        return _mpl_value_and_jac(theta, data, logy)
 
     res, theta = _solve(value_and_jac, x0, lower, upper, _MPL_NAMES, delta, nfev)
     params = MultiPowerParams(*map(float, theta))
@@ -276,10 +290,9 @@ def fit_annealing(curves: Any, *, init: Any = None, decay: float = 0.999, warmup
     s1_all, s2_all = jnp.concatenate(s1s), jnp.concatenate(s2s)
     logy = jnp.asarray(np.concatenate([np.log(c.loss) for c in items]))
 
-    def residuals(theta):
-        return logy - jnp.log(jnp.maximum(_annealing_curve(theta, s1_all, s2_all), 1e-10))
+    def value_and_jac(theta):
+        return _annealing_value_and_jac(theta, s1_all, s2_all, logy)
 
-    value_and_jac = jax.jit(lambda theta: (residuals(theta), jax.jacfwd(residuals)(theta)))
     res, theta = _solve(value_and_jac, x0, lower, upper, _ANN_NAMES, delta, nfev)
     params = AnnealingParams(*map(float, theta))
     return _finish("annealing", res, theta, _ANN_NAMES, lower, upper, params, items, delta,
