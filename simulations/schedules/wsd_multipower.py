@@ -10,13 +10,13 @@ from simulations import RunContext, driver, new_figure
 from theory import datasets
 from theory.schedules import (
     MULTIPOWER_PUBLISHED,
+    CurveError,
     LossCurve,
     annealing_predict,
     fit_annealing,
     fit_multipower,
     multipower_curves,
     multipower_predict,
-    prediction_errors,
 )
 
 REFERENCE_SPLIT = ("constant_24000", "cosine_24000", "wsdcon_9")
@@ -38,6 +38,12 @@ def _fit(model: str, law: str, names: tuple, thin: int, max_nfev: int) -> dict:
     else:
         fit = fit_multipower(chosen, max_nfev=max_nfev)
     return {"model": model, "law": law, "names": names, "fit": fit}
+
+
+def _errors(loss: np.ndarray, pred: np.ndarray) -> CurveError:
+    """The same relative errors as ``prediction_errors``, from predictions already computed for the plot."""
+    rel = np.abs(loss - pred) / loss
+    return CurveError(float(rel.mean()), float(rel.max()), float(pred[-1]), float(loss[-1]))
 
 
 def _optimal_lrs(model: str) -> np.ndarray:
@@ -62,17 +68,19 @@ def wsd_multipower(ctx: RunContext) -> dict:
             "MPL published": (MULTIPOWER_PUBLISHED[model], {}),
             "annealing fit (const+cos)": (ann.params, {"warmup_steps": 2160}),
             "MPL fit (const+cos)": (mpl_cc.params, {})}
-    errors = {name: prediction_errors(p, curves, **kw) for name, (p, kw) in laws.items()}
+    preds = {name: {stem: np.asarray(multipower_predict(p, c.lrs, c.steps) if "MPL" in name
+                                     else annealing_predict(p, c.lrs, c.steps, **kw))
+                    for stem, c in curves.items()} for name, (p, kw) in laws.items()}
+    errors = {name: {stem: _errors(curves[stem].loss, pred) for stem, pred in by_curve.items()}
+              for name, by_curve in preds.items()}
 
     fig, axes = new_figure(3, 4, width=17.0, height=10.0)
     styles = dict(zip(laws, ["C0-", "C1--", "C2-.", "C3:"], strict=True))
     for ax, stem in zip(axes[:, :3].ravel(), ORDER, strict=True):
         c = curves[stem]
         ax.plot(c.steps, c.loss, "k.", ms=2, label="data")
-        for name, (p, kw) in laws.items():
-            pred = (multipower_predict(p, c.lrs, c.steps) if "MPL" in name
-                    else annealing_predict(p, c.lrs, c.steps, **kw))
-            ax.plot(c.steps, np.asarray(pred), styles[name], lw=1.2, label=name)
+        for name in laws:
+            ax.plot(c.steps, preds[name][stem], styles[name], lw=1.2, label=name)
         role = "fit" if stem in REFERENCE_SPLIT else "held out"
         ax.set(title=f"{stem} ({role})", xlabel="step", ylabel="loss [nats]")
         lo = float(np.min(c.loss))

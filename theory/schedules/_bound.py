@@ -41,27 +41,28 @@ def convex_bound(lrs: Any, *, grad_norm: Any = 1.0, distance: float = 1.0) -> Co
     """
     eta = as_lrs(lrs)
     g = as_float_array(grad_norm, "grad_norm", error=ScheduleError, ndim=None, nonnegative=True)
-    if g.ndim == 0:
-        g = np.full(eta.size, float(g))
-    elif g.shape != eta.shape:
+    if g.ndim != 0 and g.shape != eta.shape:
         raise ScheduleError(f"grad_norm must be a scalar or have the shape of lrs {eta.shape}, got {g.shape}")
     dist = as_real(distance, "distance")
     if dist <= 0:
         raise ScheduleError(f"distance must be > 0, got {dist!r}")
-    nonzero = np.flatnonzero(eta)
-    if nonzero.size == 0:
-        raise ScheduleError("lrs must contain a positive learning rate; every entry is 0")
-    n = int(nonzero[-1]) + 1
-    eta, g = eta[:n], g[:n]
+    if eta[-1] > 0:
+        n = eta.size
+    else:
+        nonzero = np.flatnonzero(eta)
+        if nonzero.size == 0:
+            raise ScheduleError("lrs must contain a positive learning rate; every entry is 0")
+        n = int(nonzero[-1]) + 1
+        eta, g = eta[:n], g[:n]
     total = eta.sum()
-    sq = eta**2 * g**2
+    sq = eta * eta * (g * g)
     t1 = dist**2 / (2 * total)
     t2 = sq.sum() / (2 * total)
+    # suffix sums directly (not total - prefix, which cancels catastrophically near the end of the run)
     suffix_eta = np.cumsum(eta[::-1])[::-1]            # Σ_{t≥k} η_t
     suffix_sq = np.cumsum(sq[::-1])[::-1]              # Σ_{t≥k} η_t²G_t²
-    k = np.arange(n - 1)
-    after = suffix_eta[k + 1]                          # Σ_{t>k} η_t (> 0: the last LR is non-zero)
-    t3 = 0.5 * np.sum(eta[k] / after * suffix_sq[k] / suffix_eta[k])
+    # k = 0..n-2; Σ_{t>k} η_t = suffix_eta[k+1] > 0 because the last LR is non-zero
+    t3 = 0.5 * np.sum(eta[:-1] / suffix_eta[1:] * (suffix_sq[:-1] / suffix_eta[:-1]))
     rest = t2 + t3
     return ConvexBound((float(t1), float(t2), float(t3)), float(t1 + rest), float(np.sqrt(t1 / rest)),
                        float(2 * np.sqrt(t1 * rest)), n)

@@ -201,15 +201,16 @@ def _mpl_data(lrs: np.ndarray, steps: np.ndarray, drop_start: int) -> _MPLData:
     gaps = lrs[ks - 1] - lrs[ks] if ks.size else np.zeros(0)
     keep = gaps != 0.0  # zero gaps contribute nothing: skipping them keeps the 72k-step curves cheap
     ks, gaps = ks[keep], gaps[keep]
-    n_k = max(_GAP_BUCKET, -(-ks.size // _GAP_BUCKET) * _GAP_BUCKET)
+    # power-of-two buckets: few distinct shapes, hence few compilations; padding costs nothing at run time
+    # because padded drops lie beyond every step and padded points (step -1) visit no segment
+    n_k = _bucket(ks.size, _GAP_BUCKET)
     pad_k = n_k - ks.size
-    n_p = -(-steps.size // _POINT_CHUNK) * _POINT_CHUNK
+    n_p = _bucket(steps.size, _POINT_CHUNK)
     pad_p = n_p - steps.size
-    steps_p = np.concatenate([steps, np.full(pad_p, steps[-1])])
     return _MPLData(
-        s1=jnp.asarray(cums[steps_p]),
-        cum_s=jnp.asarray(cums[steps_p]),
-        step=jnp.asarray(steps_p),
+        s1=jnp.asarray(np.concatenate([cums[steps], np.ones(pad_p)])),
+        cum_s=jnp.asarray(np.concatenate([cums[steps], np.zeros(pad_p)])),
+        step=jnp.asarray(np.concatenate([steps, np.full(pad_p, -1)])),
         gap=jnp.asarray(np.concatenate([gaps, np.zeros(pad_k)])),
         log_eta=jnp.asarray(np.concatenate([np.log(lrs[ks]), np.zeros(pad_k)])),
         cum_km1=jnp.asarray(np.concatenate([cums[ks - 1], np.zeros(pad_k)])),
@@ -218,8 +219,20 @@ def _mpl_data(lrs: np.ndarray, steps: np.ndarray, drop_start: int) -> _MPLData:
     )
 
 
+def _bucket(n: int, unit: int) -> int:
+    """Smallest unit·2^j ≥ n."""
+    size = unit
+    while size < n:
+        size *= 2
+    return size
+
+
 def _mpl_curve(theta: jax.Array, data: _MPLData) -> jax.Array:
-    """L̂ at the (padded) points of one curve; ``theta`` = (L₀, A, α, B, C, β, γ)."""
+    """L̂ at the (padded) points of one curve; ``theta`` = (L₀, A, α, B, C, β, γ).
+
+    The plain, differentiable form over the whole (point, drop) grid; the tests check the faster
+    :func:`_mpl_curve_and_grad` (used for predictions and fits) against it and against ``jax.jacfwd`` of it.
+    """
     L0, A, alpha, B, C, beta, gamma = (theta[i] for i in range(7))
     eta_pow = jnp.exp(-gamma * data.log_eta)                                   # η_k^{-γ}
 
@@ -233,9 +246,6 @@ def _mpl_curve(theta: jax.Array, data: _MPLData) -> jax.Array:
     shape = (-1, _POINT_CHUNK)
     ld = jax.lax.map(block, (data.cum_s.reshape(shape), data.step.reshape(shape))).reshape(-1)
     return L0 + A * data.s1 ** (-alpha) - B * ld
-
-
-_mpl_curve_jit = jax.jit(_mpl_curve)
 
 
 def _mpl_curve_and_grad(theta: jax.Array, data: _MPLData) -> tuple[jax.Array, jax.Array]:
@@ -256,7 +266,7 @@ def _mpl_curve_and_grad(theta: jax.Array, data: _MPLData) -> tuple[jax.Array, ja
     def block(args):
         cum_s, step = args
         # segments whose first drop is at or before the block's last point
-        needed = jnp.sum(data.k[:: _GAP_BUCKET] <= step[-1])
+        needed = jnp.sum(data.k[:: _GAP_BUCKET] <= jnp.max(step))
 
         def body(j, acc):
             k, gap, log_eta = seg(data.k, j), seg(data.gap, j), seg(data.log_eta, j)
@@ -280,6 +290,9 @@ def _mpl_curve_and_grad(theta: jax.Array, data: _MPLData) -> tuple[jax.Array, ja
     grad = jnp.stack([jnp.ones_like(pred), power, -A * power * jnp.log(data.s1), -ld, -B * d_c, -B * d_beta,
                       -B * d_gamma], axis=1)
     return pred, grad
+
+
+_mpl_predict_jit = jax.jit(lambda theta, data: _mpl_curve_and_grad(theta, data)[0])
 
 
 def _param_array(params: Any, cls: type, name: str = "params") -> np.ndarray:
@@ -319,7 +332,7 @@ def multipower_predict(params: MultiPowerParams, lrs: Any, steps: Any, *, drop_s
     k0 = as_int(drop_start, "drop_start", minimum=1)
     s = _steps_for(steps, eta.size)
     data = _mpl_data(eta, s, k0)
-    return _mpl_curve_jit(jnp.asarray(theta), data)[: s.size]
+    return _mpl_predict_jit(jnp.asarray(theta), data)[: s.size]
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -62,20 +62,21 @@ def _check_ratio(value: Any, name: str, shape: str | None = None) -> float:
     return x
 
 
-def _multiplier(u: jax.Array, code: jax.Array, f: jax.Array) -> jax.Array:
-    """mult(u) for every shape, selected by ``code`` (traced, so one compiled function serves all shapes)."""
-    f_safe = jnp.where(f > 0, f, 1.0)  # inverse/exponential are never selected with f = 0 (validated)
-    candidates = [
-        f + (1 - f) * (1 - u),                            # linear
-        f + (1 - f) * 0.5 * (1 + jnp.cos(jnp.pi * u)),    # cosine
-        f + (1 - f) * (1 - jnp.sqrt(u)),                  # 1-sqrt (Hägele et al. 2024)
-        1.0 / (1.0 + (1.0 / f_safe - 1.0) * u),           # inverse (Levanter ``inv``)
-        f_safe**u,                                        # exponential
-    ]
-    return jnp.select([code == i for i in range(len(SHAPES))], candidates)
+_BRANCHES = (
+    lambda u, f: f + (1 - f) * (1 - u),                               # linear
+    lambda u, f: f + (1 - f) * 0.5 * (1 + jnp.cos(jnp.pi * u)),       # cosine
+    lambda u, f: f + (1 - f) * (1 - jnp.sqrt(u)),                     # 1-sqrt (Hägele et al. 2024)
+    lambda u, f: 1.0 / (1.0 + (1.0 / f - 1.0) * u),                   # inverse (Levanter ``inv``), f > 0
+    lambda u, f: f**u,                                                # exponential, f > 0
+)
 
 
-_multiplier_jit = jax.jit(_multiplier)
+def _multiplier(u: jax.Array, code: int, f: jax.Array) -> jax.Array:
+    """mult(u) for the shape number ``code`` (a static Python int: each shape compiles to its own formula)."""
+    return _BRANCHES[code](u, f)
+
+
+_multiplier_jit = jax.jit(_multiplier, static_argnums=1)
 
 
 def decay_multiplier(u: Any, shape: str = "linear", min_lr_ratio: float = 0.0) -> jax.Array:
@@ -91,30 +92,37 @@ def decay_multiplier(u: Any, shape: str = "linear", min_lr_ratio: float = 0.0) -
     if ((arr < 0) | (arr > 1)).any():
         bad = arr[(arr < 0) | (arr > 1)].ravel()[0]
         raise ScheduleError(f"u must lie in [0, 1], got {float(bad)!r}")
-    return _multiplier_jit(jnp.asarray(arr), jnp.asarray(SHAPES.index(name)), jnp.asarray(f))
+    return _multiplier_jit(jnp.asarray(arr), SHAPES.index(name), jnp.asarray(f))
 
 
-def _evaluate_cycles(tables: dict[str, jax.Array], step: jax.Array) -> jax.Array:
+def _evaluate_cycles(tables: dict[str, jax.Array], step: jax.Array, code: int) -> jax.Array:
     """η_t for the cycle tables at (possibly traced) integer or float steps, clipped to [0, T]."""
     t = jnp.clip(jnp.asarray(step, dtype=jnp.float64), 0.0, tables["total"])
-    k = jnp.clip(jnp.searchsorted(tables["ends"], t, side="right"), 0, tables["ends"].shape[0] - 1)
-    start, warm, ratio = tables["starts"][k], tables["warm"][k], tables["init"][k]
-    dstart, dlen = tables["dstart"][k], tables["dlen"][k]
+    n_cycles = tables["ends"].shape[0]
+    names = ("starts", "warm", "init", "dstart", "dlen")
+    if n_cycles == 1:  # static: WSD, cosine, constant... need no cycle lookup (a gather per table per step)
+        start, warm, ratio, dstart, dlen = (tables[n][0] for n in names)
+    else:
+        if n_cycles <= 32:  # a few fused comparisons beat a binary search per step
+            k = sum((t >= tables["ends"][j]).astype(jnp.int32) for j in range(n_cycles - 1))
+        else:
+            k = jnp.clip(jnp.searchsorted(tables["ends"], t, side="right"), 0, n_cycles - 1)
+        start, warm, ratio, dstart, dlen = (tables[n][k] for n in names)
     warm_safe = jnp.where(warm > 0, warm, 1.0)
     warm_val = ratio + (1.0 - ratio) * (t - start) / warm_safe
     u = jnp.clip((t - dstart) / dlen, 0.0, 1.0)
-    decay_val = _multiplier(u, tables["code"], tables["floor"])
+    decay_val = _multiplier(u, code, tables["floor"])
     mult = jnp.where(t < start + warm, warm_val, jnp.where(t < dstart, 1.0, decay_val))
     return tables["peak"] * mult
 
 
-def _evaluate_array(tables: dict[str, jax.Array], step: jax.Array) -> jax.Array:
+def _evaluate_array(tables: dict[str, jax.Array], step: jax.Array, code: int = 0) -> jax.Array:
     """η_t = lrs[min(t, T-1)], steps clipped below at 0."""
     idx = jnp.clip(jnp.asarray(step).astype(jnp.int64), 0, tables["lrs"].shape[0] - 1)
     return tables["lrs"][idx]
 
 
-_EVAL = {"cycles": jax.jit(_evaluate_cycles), "array": jax.jit(_evaluate_array)}
+_EVAL = {"cycles": jax.jit(_evaluate_cycles, static_argnums=2), "array": jax.jit(_evaluate_array, static_argnums=2)}
 _EVAL_RAW = {"cycles": _evaluate_cycles, "array": _evaluate_array}
 
 
@@ -135,11 +143,24 @@ class Schedule:
     _tables: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     def __call__(self, step: Any) -> jax.Array:
-        tables = {k: jnp.asarray(v) for k, v in self._tables.items()}
+        tables = self._device_tables()
         if isinstance(step, jax.core.Tracer):
             # inside someone else's trace: inline the arithmetic rather than nest a jit call
-            return _EVAL_RAW[self._kind](tables, step)
-        return _EVAL[self._kind](tables, jnp.asarray(step))
+            return _EVAL_RAW[self._kind](tables, step, self._code)
+        return _EVAL[self._kind](tables, jnp.asarray(step), self._code)
+
+    def _device_tables(self) -> dict[str, jax.Array]:
+        # built once per schedule: converting the tables on every call would dominate a cheap evaluation
+        cached = self.__dict__.get("_device")
+        if cached is None:
+            with jax.ensure_compile_time_eval():  # concrete arrays even if first asked for inside a trace
+                cached = {k: jnp.asarray(v) for k, v in self._tables.items() if k != "code"}
+            object.__setattr__(self, "_device", cached)
+        return cached
+
+    @property
+    def _code(self) -> int:
+        return int(self._tables.get("code", 0))
 
     def values(self) -> jax.Array:
         """(η_0, ..., η_{T-1}) as a float64 array of shape (T,)."""
