@@ -188,8 +188,8 @@ def test_mpl_hand_gradient_matches_autodiff_and_finite_differences():
     import jax
     import jax.numpy as jnp
 
-    from theory.schedules._laws import _mpl_curve_and_grad, _mpl_data
     from theory.schedules._laws import _mpl_curve as plain
+    from theory.schedules._laws import _mpl_curve_and_grad, _mpl_data
 
     _mpl_curve = jax.jit(plain)
 
