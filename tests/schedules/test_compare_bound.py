@@ -44,6 +44,17 @@ def test_convex_bound_targets():
     assert abs(cos.optimal_bound - 0.0669963681) <= 1e-8
 
 
+def test_convex_bound_is_exact_at_long_horizons():
+    """Suffix sums keep Ω* exact where total-minus-prefix sums (the reference code's) lose ~1e-9 at T = 1e6."""
+    eta = np.asarray(cosine_schedule(1.0, 200_000, min_lr_ratio=0.1).values())
+    e = eta.astype(np.longdouble)
+    suffix, suffix_sq = np.cumsum(e[::-1])[::-1], np.cumsum((e * e)[::-1])[::-1]
+    t1, t2 = 1 / (2 * e.sum()), (e * e).sum() / (2 * e.sum())
+    t3 = 0.5 * np.sum(e[:-1] / suffix[1:] * suffix_sq[:-1] / suffix[:-1])
+    exact = float(2 * np.sqrt(t1 * (t2 + t3)))
+    assert convex_bound(eta).optimal_bound == pytest.approx(exact, rel=1e-13)
+
+
 @given(st.lists(st.one_of(st.just(0.0), st.floats(1e-3, 5.0)), min_size=2, max_size=40), st.floats(0.1, 3.0),
        st.floats(0.1, 3.0))
 def test_convex_bound_equals_double_sum_and_scaling(lrs, g, d):

@@ -47,32 +47,47 @@ def _stats(theta: jax.Array, x: jax.Array, y: jax.Array) -> jax.Array:
     return jnp.stack([loss.mean(), loss.std(), river.mean(), (loss - river).mean()])
 
 
-def _simulate_impl(blocks: jax.Array, theta: jax.Array, key: jax.Array, x0: jax.Array, y0: jax.Array,
-                   n_paths: int):
-    """``blocks`` is (n_blocks, r) learning rates; statistics are recorded after each block of r steps."""
+_CHUNK = 64  # steps whose noise is drawn in one call: small per-step RNG calls dominate otherwise
+
+
+def _simulate_impl(lrs: jax.Array, theta: jax.Array, key: jax.Array, x0: jax.Array, y0: jax.Array,
+                   n_paths: int, every: int, noisy: tuple[bool, bool]):
+    """``lrs`` is (n_chunks, m, every): chunks of m·every steps share one noise draw; statistics are recorded
+    after each group of ``every`` steps. ``noisy`` says (statically) which coordinates get noise at all."""
     noise_sd = jnp.sqrt(jnp.stack([theta[2], theta[3]]))
+    n_noisy = sum(noisy)
     x = jnp.full((n_paths,), x0)
     y = jnp.full((n_paths,), y0)
-    r = blocks.shape[1]
 
     def one_step(state, inputs):
         x, y = state
-        lr, t = inputs
-        z = jax.random.normal(jax.random.fold_in(key, t), (2, n_paths), dtype=jnp.float64)
+        lr, z = inputs
         gx, gy = _grad(theta, x, y)
-        return (x - lr * (gx + noise_sd[0] * z[0]), y - lr * (gy + noise_sd[1] * z[1])), None
+        i = 0
+        if noisy[0]:
+            gx = gx + noise_sd[0] * z[i]
+            i += 1
+        if noisy[1]:
+            gy = gy + noise_sd[1] * z[i]
+        return (x - lr * gx, y - lr * gy), None
 
-    def one_block(state, inputs):
-        lrs, b = inputs
-        state, _ = jax.lax.scan(one_step, state, (lrs, b * r + jnp.arange(r)))
+    def one_group(state, inputs):
+        lrs, z = inputs
+        state, _ = jax.lax.scan(one_step, state, (lrs, z))
         return state, _stats(theta, *state)
 
+    def one_chunk(state, inputs):
+        lrs, c = inputs
+        z = jax.random.normal(jax.random.fold_in(key, c), (lrs.shape[0], every, max(n_noisy, 1), n_paths),
+                              dtype=jnp.float64)
+        return jax.lax.scan(one_group, state, (lrs, z))
+
     first = _stats(theta, x, y)
-    (x, y), recorded = jax.lax.scan(one_block, (x, y), (blocks, jnp.arange(blocks.shape[0])))
-    return jnp.concatenate([first[None], recorded]), _loss(theta, x, y), x, y
+    (x, y), recorded = jax.lax.scan(one_chunk, (x, y), (lrs, jnp.arange(lrs.shape[0])))
+    return jnp.concatenate([first[None], recorded.reshape(-1, 4)]), _loss(theta, x, y), x, y
 
 
-_simulate = jax.jit(_simulate_impl, static_argnums=5)
+_simulate = jax.jit(_simulate_impl, static_argnums=(5, 6, 7))
 
 
 def _as_key(key: Any) -> jax.Array:
@@ -90,7 +105,8 @@ def simulate_sgd(lrs: Any, valley: RiverValley, key: Any, *, n_paths: int = 1000
     """Simulate ``n_paths`` independent SGD runs on ``valley`` under the schedule ``lrs`` (spec §2.2, §3).
 
     Update (x,y) ← (x,y) - η_t(∇L + ξ_t), ξ_t ~ N(0, diag(σ_r², σ_h²)); works on the curved valley too.
-    Deterministic given ``key`` (the step-t noise uses ``fold_in(key, t)``). Raises :class:`ScheduleError` on
+    Deterministic given ``key`` (the noise of each chunk of ≥ 64 steps is drawn at once from
+    ``fold_in(key, chunk)``; a coordinate with zero noise variance draws none). Raises :class:`ScheduleError` on
     n_paths < 1, a non-key, record_every < 1, or max η·λ ≥ 2.
     """
     if not isinstance(valley, RiverValley):
@@ -103,11 +119,15 @@ def simulate_sgd(lrs: Any, valley: RiverValley, key: Any, *, n_paths: int = 1000
     x0, y0 = as_real(x0, "x0"), as_real(y0, "y0")
     total = arr.size
     every = min(every, total)
-    n_blocks = -(-total // every)
-    # zero-LR padding steps leave every path where it is, so the last block still ends at step T
-    padded = np.zeros(n_blocks * every)
+    n_groups = -(-total // every)
+    per_chunk = max(1, -(-_CHUNK // every))          # groups of ``every`` steps per noise draw
+    n_chunks = -(-n_groups // per_chunk)
+    # zero-LR padding steps leave every path where it is, so the group ending past T still records step T
+    padded = np.zeros(n_chunks * per_chunk * every)
     padded[:total] = arr
-    stats, final_loss, fx, fy = _simulate(jnp.asarray(padded.reshape(n_blocks, every)), valley._params(), k,
-                                          jnp.float64(x0), jnp.float64(y0), n)
-    steps = np.minimum(np.arange(n_blocks + 1) * every, total)
+    noisy = (valley.river_noise > 0, valley.hill_noise > 0)
+    stats, final_loss, fx, fy = _simulate(jnp.asarray(padded.reshape(n_chunks, per_chunk, every)),
+                                          valley._params(), k, jnp.float64(x0), jnp.float64(y0), n, every, noisy)
+    stats = stats[: n_groups + 1]
+    steps = np.minimum(np.arange(n_groups + 1) * every, total)
     return SGDSimulation(steps, stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3], final_loss, fx, fy, n)
