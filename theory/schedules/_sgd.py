@@ -51,11 +51,17 @@ _CHUNK = 64  # steps whose noise is drawn in one call: small per-step RNG calls 
 
 
 def _simulate_impl(lrs: jax.Array, theta: jax.Array, key: jax.Array, x0: jax.Array, y0: jax.Array,
-                   n_paths: int, every: int, noisy: tuple[bool, bool]):
-    """``lrs`` is (n_chunks, m, every): chunks of m·every steps share one noise draw; statistics are recorded
-    after each group of ``every`` steps. ``noisy`` says (statically) which coordinates get noise at all."""
+                   n_paths: int, record_outer: bool, noisy: tuple[bool, bool]):
+    """Three nested scans over ``lrs`` of shape (outer, middle, inner).
+
+    Either the middle level is a group of ``every`` recorded steps and the outer level a chunk of groups whose
+    noise is drawn at once (``record_outer=False``, short groups), or the outer level is a recorded group and the
+    middle level a 64-step chunk of it with its own noise draw (``record_outer=True``, long groups, padded with
+    zero-LR steps, which move nothing). Either way the noise is drawn in blocks of at most a few thousand steps
+    x paths and the statistics after every group. ``noisy`` says (statically) which coordinates get noise.
+    """
     noise_sd = jnp.sqrt(jnp.stack([theta[2], theta[3]]))
-    n_noisy = sum(noisy)
+    n_draw = max(sum(noisy), 1)
     x = jnp.full((n_paths,), x0)
     y = jnp.full((n_paths,), y0)
 
@@ -71,23 +77,58 @@ def _simulate_impl(lrs: jax.Array, theta: jax.Array, key: jax.Array, x0: jax.Arr
             gy = gy + noise_sd[1] * z[i]
         return (x - lr * gx, y - lr * gy), None
 
-    def one_group(state, inputs):
-        lrs, z = inputs
+    def steps(state, lrs, z):
         state, _ = jax.lax.scan(one_step, state, (lrs, z))
-        return state, _stats(theta, *state)
+        return state
 
-    def one_chunk(state, inputs):
-        lrs, c = inputs
-        z = jax.random.normal(jax.random.fold_in(key, c), (lrs.shape[0], every, max(n_noisy, 1), n_paths),
-                              dtype=jnp.float64)
-        return jax.lax.scan(one_group, state, (lrs, z))
+    def draw(lrs, index):
+        return jax.random.normal(jax.random.fold_in(key, index), lrs.shape + (n_draw, n_paths), dtype=jnp.float64)
+
+    if record_outer:
+        def middle(state, inputs):
+            lrs, c = inputs
+            return steps(state, lrs, draw(lrs, c)), None
+
+        def outer(state, inputs):
+            lrs, g = inputs
+            ids = g * lrs.shape[0] + jnp.arange(lrs.shape[0])
+            state, _ = jax.lax.scan(middle, state, (lrs, ids))
+            return state, _stats(theta, *state)
+    else:
+        def outer(state, inputs):
+            lrs, c = inputs
+            z = draw(lrs, c)
+            return jax.lax.scan(_group, state, (lrs, z))
+
+        def _group(state, inputs):
+            lrs, z = inputs
+            state = steps(state, lrs, z)
+            return state, _stats(theta, *state)
 
     first = _stats(theta, x, y)
-    (x, y), recorded = jax.lax.scan(one_chunk, (x, y), (lrs, jnp.arange(lrs.shape[0])))
+    (x, y), recorded = jax.lax.scan(outer, (x, y), (lrs, jnp.arange(lrs.shape[0])))
     return jnp.concatenate([first[None], recorded.reshape(-1, 4)]), _loss(theta, x, y), x, y
 
 
 _simulate = jax.jit(_simulate_impl, static_argnums=(5, 6, 7))
+
+
+def _layout(arr: np.ndarray, every: int) -> tuple[np.ndarray, bool, int]:
+    """Arrange the LRs for :func:`_simulate_impl`; returns (lrs, record_outer, number of groups)."""
+    total = arr.size
+    n_groups = -(-total // every)
+    grouped = np.zeros((n_groups, every))
+    grouped.ravel()[:total] = arr       # zero-LR padding after T leaves every path where it is
+    if every <= _CHUNK:
+        per_chunk = -(-_CHUNK // every)
+        n_chunks = -(-n_groups // per_chunk)
+        out = np.zeros((n_chunks * per_chunk, every))
+        out[:n_groups] = grouped
+        return out.reshape(n_chunks, per_chunk, every), False, n_groups
+    n_sub = -(-every // _CHUNK)
+    out = np.zeros((n_groups, n_sub * _CHUNK))
+    out[:, :every] = grouped
+    return out.reshape(n_groups, n_sub, _CHUNK), True, n_groups
 
 
 def _as_key(key: Any) -> jax.Array:
@@ -105,9 +146,9 @@ def simulate_sgd(lrs: Any, valley: RiverValley, key: Any, *, n_paths: int = 1000
     """Simulate ``n_paths`` independent SGD runs on ``valley`` under the schedule ``lrs`` (spec §2.2, §3).
 
     Update (x,y) ← (x,y) - η_t(∇L + ξ_t), ξ_t ~ N(0, diag(σ_r², σ_h²)); works on the curved valley too.
-    Deterministic given ``key`` (the noise of each chunk of ≥ 64 steps is drawn at once from
-    ``fold_in(key, chunk)``; a coordinate with zero noise variance draws none). Raises :class:`ScheduleError` on
-    n_paths < 1, a non-key, record_every < 1, or max η·λ ≥ 2.
+    Deterministic given ``key`` (noise is drawn in blocks of 64 or more steps from ``fold_in(key, block)``, so
+    memory stays O(64·n_paths) whatever ``record_every``; a coordinate with zero noise variance draws none).
+    Raises :class:`ScheduleError` on n_paths < 1, a non-key, record_every < 1, or max η·λ ≥ 2.
     """
     if not isinstance(valley, RiverValley):
         raise ScheduleError(f"valley must be a RiverValley, got {type(valley).__name__}")
@@ -119,15 +160,10 @@ def simulate_sgd(lrs: Any, valley: RiverValley, key: Any, *, n_paths: int = 1000
     x0, y0 = as_real(x0, "x0"), as_real(y0, "y0")
     total = arr.size
     every = min(every, total)
-    n_groups = -(-total // every)
-    per_chunk = max(1, -(-_CHUNK // every))          # groups of ``every`` steps per noise draw
-    n_chunks = -(-n_groups // per_chunk)
-    # zero-LR padding steps leave every path where it is, so the group ending past T still records step T
-    padded = np.zeros(n_chunks * per_chunk * every)
-    padded[:total] = arr
+    lrs, record_outer, n_groups = _layout(arr, every)
     noisy = (valley.river_noise > 0, valley.hill_noise > 0)
-    stats, final_loss, fx, fy = _simulate(jnp.asarray(padded.reshape(n_chunks, per_chunk, every)),
-                                          valley._params(), k, jnp.float64(x0), jnp.float64(y0), n, every, noisy)
+    stats, final_loss, fx, fy = _simulate(jnp.asarray(lrs), valley._params(), k, jnp.float64(x0), jnp.float64(y0),
+                                          n, record_outer, noisy)
     stats = stats[: n_groups + 1]
     steps = np.minimum(np.arange(n_groups + 1) * every, total)
     return SGDSimulation(steps, stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3], final_loss, fx, fy, n)
