@@ -41,8 +41,8 @@ class SGDSimulation:
     n_paths: int
 
 
-def _stats(theta: jax.Array, x: jax.Array, y: jax.Array) -> jax.Array:
-    loss = _loss(theta, x, y)
+def _stats(theta: jax.Array, x: jax.Array, y: jax.Array, curved: bool) -> jax.Array:
+    loss = _loss(theta, x, y, curved)
     river = 0.5 * theta[0] * (x - theta[4]) ** 2
     return jnp.stack([loss.mean(), loss.std(), river.mean(), (loss - river).mean()])
 
@@ -51,7 +51,7 @@ _CHUNK = 64  # steps whose noise is drawn in one call: small per-step RNG calls 
 
 
 def _simulate_impl(lrs: jax.Array, theta: jax.Array, key: jax.Array, x0: jax.Array, y0: jax.Array,
-                   n_paths: int, record_outer: bool, noisy: tuple[bool, bool]):
+                   n_paths: int, record_outer: bool, noisy: tuple[bool, bool], curved: bool):
     """Three nested scans over ``lrs`` of shape (outer, middle, inner).
 
     Either the middle level is a group of ``every`` recorded steps and the outer level a chunk of groups whose
@@ -68,7 +68,7 @@ def _simulate_impl(lrs: jax.Array, theta: jax.Array, key: jax.Array, x0: jax.Arr
     def one_step(state, inputs):
         x, y = state
         lr, z = inputs
-        gx, gy = _grad(theta, x, y)
+        gx, gy = _grad(theta, x, y, curved)
         i = 0
         if noisy[0]:
             gx = gx + noise_sd[0] * z[i]
@@ -93,7 +93,7 @@ def _simulate_impl(lrs: jax.Array, theta: jax.Array, key: jax.Array, x0: jax.Arr
             lrs, g = inputs
             ids = g * lrs.shape[0] + jnp.arange(lrs.shape[0])
             state, _ = jax.lax.scan(middle, state, (lrs, ids))
-            return state, _stats(theta, *state)
+            return state, _stats(theta, *state, curved)
     else:
         def outer(state, inputs):
             lrs, c = inputs
@@ -103,14 +103,14 @@ def _simulate_impl(lrs: jax.Array, theta: jax.Array, key: jax.Array, x0: jax.Arr
         def _group(state, inputs):
             lrs, z = inputs
             state = steps(state, lrs, z)
-            return state, _stats(theta, *state)
+            return state, _stats(theta, *state, curved)
 
-    first = _stats(theta, x, y)
+    first = _stats(theta, x, y, curved)
     (x, y), recorded = jax.lax.scan(outer, (x, y), (lrs, jnp.arange(lrs.shape[0])))
-    return jnp.concatenate([first[None], recorded.reshape(-1, 4)]), _loss(theta, x, y), x, y
+    return jnp.concatenate([first[None], recorded.reshape(-1, 4)]), _loss(theta, x, y, curved), x, y
 
 
-_simulate = jax.jit(_simulate_impl, static_argnums=(5, 6, 7))
+_simulate = jax.jit(_simulate_impl, static_argnums=(5, 6, 7, 8))
 
 
 def _layout(arr: np.ndarray, every: int) -> tuple[np.ndarray, bool, int]:
@@ -163,7 +163,7 @@ def simulate_sgd(lrs: Any, valley: RiverValley, key: Any, *, n_paths: int = 1000
     lrs, record_outer, n_groups = _layout(arr, every)
     noisy = (valley.river_noise > 0, valley.hill_noise > 0)
     stats, final_loss, fx, fy = _simulate(jnp.asarray(lrs), valley._params(), k, jnp.float64(x0), jnp.float64(y0),
-                                          n, record_outer, noisy)
+                                          n, record_outer, noisy, valley.curved)
     stats = stats[: n_groups + 1]
     steps = np.minimum(np.arange(n_groups + 1) * every, total)
     return SGDSimulation(steps, stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3], final_loss, fx, fy, n)

@@ -87,13 +87,17 @@ class RiverValley:
                             self.x_star, self.amplitude, self.wavenumber], dtype=jnp.float64)
 
 
-def _loss(theta: jax.Array, x: jax.Array, y: jax.Array) -> jax.Array:
+def _loss(theta: jax.Array, x: jax.Array, y: jax.Array, curved: bool = True) -> jax.Array:
+    """``curved=False`` (static) drops the sin term, exact when A·k = 0 and much cheaper per path and step."""
     mu, a, _, _, xs, amp, k = (theta[i] for i in range(7))
-    return 0.5 * mu * (x - xs) ** 2 + 0.5 * a * (y - amp * jnp.sin(k * x)) ** 2
+    h = y - amp * jnp.sin(k * x) if curved else y
+    return 0.5 * mu * (x - xs) ** 2 + 0.5 * a * h**2
 
 
-def _grad(theta: jax.Array, x: jax.Array, y: jax.Array) -> tuple[jax.Array, jax.Array]:
+def _grad(theta: jax.Array, x: jax.Array, y: jax.Array, curved: bool = True) -> tuple[jax.Array, jax.Array]:
     mu, a, _, _, xs, amp, k = (theta[i] for i in range(7))
+    if not curved:
+        return mu * (x - xs), a * y
     h = y - amp * jnp.sin(k * x)
     return mu * (x - xs) - a * h * amp * k * jnp.cos(k * x), a * h
 
