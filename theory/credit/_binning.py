@@ -11,7 +11,7 @@ import pandas as pd
 
 from theory._validate import as_float_array, check_option, short_repr
 from theory.credit._batch import check_binary
-from theory.credit._counts import prepare
+from theory.credit._counts import pad, prepare
 from theory.credit._divergence import js_terms
 from theory.credit._errors import CreditInputError
 from theory.credit._inference import DivergenceTest, iv_standard_error, iv_test
@@ -108,7 +108,8 @@ def _table(dtype, edges, categories, labels, ng, nb, *, zero, pseudocount, monot
     iv_res = information_value(ng, nb, zero=zero, pseudocount=pseudocount)
     w = woe(ng, nb, zero=zero, pseudocount=pseudocount)
     prep = prepare(ng, nb, zero=zero, pseudocount=pseudocount)
-    jsc = js_terms(jnp.asarray(prep.p), jnp.asarray(prep.q), jnp.asarray(((ng + nb) > 0).astype(float)))
+    p, q, _, _, _ = prep.padded()
+    jsc = jnp.asarray(np.asarray(_js_terms_jit(p, q, pad((ng + nb) > 0, p.shape[0])))[: ng.size])
     if prep.n_bins >= 2:
         test = iv_test(ng, nb, zero=zero, pseudocount=pseudocount)
         se = iv_standard_error(ng, nb, zero=zero, pseudocount=pseudocount)
@@ -118,8 +119,11 @@ def _table(dtype, edges, categories, labels, ng, nb, *, zero, pseudocount, monot
     return BinningTable(dtype, None if edges is None else jnp.asarray(edges, dtype=jnp.float64), categories, labels,
                         jnp.asarray(count), jnp.asarray(ng), jnp.asarray(nb), jnp.asarray(rate), w.woe,
                         w.se, iv_res.contributions,
-                        jsc, iv_res.iv, float(se), float(jnp.sum(jsc)), test, monotonic,
+                        jsc, iv_res.iv, float(se), float(np.sum(np.asarray(jsc))), test, monotonic,
                         iv_res.iv if objective is None else float(objective), converged, status)
+
+
+_js_terms_jit = jax.jit(js_terms)
 
 
 def _is_missing(x) -> np.ndarray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import jax.numpy as jnp
 import numpy as np
 
 from theory._validate import as_float_array, check_option, check_positive, check_same_length
@@ -31,6 +32,22 @@ class Prepared:
     n_bins: int              # non-empty bins
     dropped: tuple[int, ...]
     zero_policy: str
+
+    def padded(self):
+        """(p, q, mask, n_p, n_q) as float64 JAX arrays zero-padded to :func:`bucket` length (mask 0 there)."""
+        size = bucket(self.p.size)
+        return tuple(pad(v, size) for v in (self.p, self.q, self.mask, self.n_p, self.n_q))
+
+
+def bucket(n: int) -> int:
+    """Padded length for jitted kernels: a power of two >= 8, so bin counts 2..100 share five compilations."""
+    return max(8, 1 << (int(n) - 1).bit_length())
+
+
+def pad(x, size: int):
+    """Zero-pad a 1-D array to ``size`` as a float64 JAX array (zero shares with mask 0 contribute nothing)."""
+    x = np.asarray(x, dtype=np.float64)
+    return jnp.asarray(np.concatenate([x, np.zeros(size - x.size)]))
 
 
 def counts_pair(n_p, n_q, name_p: str, name_q: str) -> tuple[np.ndarray, np.ndarray]:

@@ -97,5 +97,6 @@ def divergence(p, q, kind: str = "jeffreys") -> float:
         if one_sided.any():
             raise ZeroCellError(f"bins {np.flatnonzero(one_sided).tolist()} have a zero share on one side only, "
                                 f"so the {kind} divergence is infinite")
-    mask = ((a + b) > 0).astype(float)
-    return float(_DIV_JIT[kind](jnp.asarray(a), jnp.asarray(b), jnp.asarray(mask)))
+    size = max(8, 1 << (a.size - 1).bit_length())   # padded length: few compilations across bin counts
+    pad = lambda v: jnp.asarray(np.concatenate([v, np.zeros(size - v.size)]))  # noqa: E731
+    return float(_DIV_JIT[kind](pad(a), pad(b), pad(((a + b) > 0).astype(float))))

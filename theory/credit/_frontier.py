@@ -93,8 +93,8 @@ def _soft_ivs(beta, Z, y, a, k, tau):
     return _j(ng / ng.sum(), nb / nb.sum()), _j(n0 / n0.sum(), n1 / n1.sum())
 
 
-@partial(jax.jit, static_argnames=("k", "steps", "learning_rate"))
-def _optimise(beta0, eps, signs, Z, y, a, k: int, steps: int, learning_rate: float):
+def _optimise(beta0, eps, signs, Z, y, a, k: int, steps, learning_rate):
+    # steps and learning rate are traced so that changing them does not recompile
     opt = optax.adam(learning_rate)
 
     def project(beta):
@@ -108,17 +108,23 @@ def _optimise(beta0, eps, signs, Z, y, a, k: int, steps: int, learning_rate: flo
             ivm, ivf = _soft_ivs(b, Z, y, a, k, tau)
             return -(ivm - mu * jnp.maximum(0.0, ivf - eps) ** 2)
 
-        def step(carry, _):
+        def step(_, carry):
             b, state = carry
             g = jax.grad(loss)(b)
             upd, state = opt.update(g, state, b)
-            return (project(optax.apply_updates(b, upd)), state), None
+            return project(optax.apply_updates(b, upd)), state
 
-        (beta, _), _ = jax.lax.scan(step, (beta, opt.init(beta)), None, length=steps)
+        beta, _ = jax.lax.fori_loop(0, steps, step, (beta, opt.init(beta)))
         return beta, None
 
     beta, _ = jax.lax.scan(run_stage, project(beta0), jnp.asarray(STAGES))
     return beta
+
+
+# one compiled programme per (k, data shape, number of budgets): vmapped over ε inside the jit
+_optimise_many = jax.jit(jax.vmap(_optimise, in_axes=(None, 0, None, None, None, None, None, None, None)),
+                         static_argnames=("k",))
+_hard_many = jax.jit(jax.vmap(hard_metrics, in_axes=(0, None, None, None, None, None)), static_argnames=("k",))
 
 
 def fairness_frontier(X, y, a, *, epsilons=None, n_score_bins: int = 10, signs=None, approval_rate: float = 0.7,
@@ -161,8 +167,8 @@ def fairness_frontier(X, y, a, *, epsilons=None, n_score_bins: int = 10, signs=N
         eps = ivf0 * np.arange(1, 11) / 10.0
     else:
         eps = as_float_array(epsilons, "epsilons", error=CreditInputError, positive=True)
-    coef = jax.vmap(lambda e: _optimise(b0, e, jnp.asarray(sg), Z, yj, aj, k, int(steps), lr))(jnp.asarray(eps))
-    ivm, ivf, auc, air = jax.vmap(lambda b: hard_metrics(b, Z, yj, aj, k, ar))(coef)
+    coef = _optimise_many(b0, jnp.asarray(eps), jnp.asarray(sg), Z, yj, aj, k, int(steps), lr)
+    ivm, ivf, auc, air = _hard_many(coef, Z, yj, aj, k, ar)
     epsj = jnp.asarray(eps)
     violation = jnp.maximum(0.0, ivf - epsj) / epsj
     finite = bool(np.isfinite(np.asarray(coef)).all())

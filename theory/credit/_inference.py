@@ -11,9 +11,9 @@ import numpy as np
 from scipy import optimize, stats
 
 from theory._validate import check_option, check_positive, check_probability
-from theory.credit._counts import check_zero_args, counts_pair, prepare, require_two_bins
+from theory.credit._counts import bucket, check_zero_args, counts_pair, pad, prepare, require_two_bins
 from theory.credit._delta import delta_variance_jit, paper_variance
-from theory.credit._divergence import KINDS, LOG_KINDS, PHI2, divergence_value, shares_pair
+from theory.credit._divergence import _DIV_JIT, KINDS, LOG_KINDS, PHI2, divergence_value, shares_pair
 from theory.credit._errors import CreditInputError
 from theory.credit._woe import effective_counts
 
@@ -70,9 +70,13 @@ def _n_eff(total_p: float, total_q: float, q_is_population: bool) -> float:
 
 
 # ---------------------------------------------------------------- bootstrap
-@partial(jax.jit, static_argnames=("n_boot", "zero"))
-def _bootstrap_ivs(key, n_p, n_q, n_boot: int, zero: str, pseudocount):
-    """IV of ``n_boot`` draws n_p* ~ Mult(N_p, p̂), n_q* ~ Mult(N_q, q̂); returns (ivs, valid)."""
+@partial(jax.jit, static_argnames=("n_boot",))
+def _bootstrap_ivs(key, n_p, n_q, n_boot: int, laplace, pseudocount):
+    """IV of ``n_boot`` draws n_p* ~ Mult(N_p, p̂), n_q* ~ Mult(N_q, q̂); returns (ivs, has_zero_cell).
+
+    The zero policy is a traced flag (not a static argument) so every policy shares one compilation:
+    jax.random.multinomial takes seconds to compile.
+    """
     kp, kq = jax.random.split(key)
     tp, tq = jnp.sum(n_p), jnp.sum(n_q)
     a = jax.random.multinomial(kp, tp, n_p / tp, shape=(n_boot, n_p.shape[0]))
@@ -82,16 +86,12 @@ def _bootstrap_ivs(key, n_p, n_q, n_boot: int, zero: str, pseudocount):
         nonempty = (a + b) > 0
         one_sided = nonempty & ((a == 0) | (b == 0))
         k = jnp.sum(nonempty)
-        if zero == "laplace":
-            p = jnp.where(nonempty, (a + pseudocount) / (tp + k * pseudocount), 0.0)
-            q = jnp.where(nonempty, (b + pseudocount) / (tq + k * pseudocount), 0.0)
-            mask = nonempty
-        else:
-            p, q = a / tp, b / tq
-            mask = nonempty & ~one_sided
+        c = jnp.where(laplace, pseudocount, 0.0)
+        p = jnp.where(nonempty, (a + c) / (tp + k * c), 0.0)
+        q = jnp.where(nonempty, (b + c) / (tq + k * c), 0.0)
+        mask = jnp.where(laplace, nonempty, nonempty & ~one_sided)   # "drop" zeroes one-sided bins
         iv = divergence_value(p, q, mask.astype(p.dtype), "jeffreys")
-        valid = jnp.logical_not(jnp.any(one_sided)) if zero == "error" else jnp.array(True)
-        return iv, valid
+        return iv, jnp.any(one_sided)
 
     return jax.vmap(one)(a, b)
 
@@ -101,9 +101,12 @@ def _bootstrap(n_p, n_q, key, n_boot, zero, pseudocount):
         raise CreditInputError("method='bootstrap' needs a jax.random key, got key=None")
     if int(n_boot) != n_boot or n_boot < 100:
         raise CreditInputError(f"n_boot must be an integer >= 100, got {n_boot!r}")
-    ivs, valid = _bootstrap_ivs(key, jnp.asarray(np.round(n_p)), jnp.asarray(np.round(n_q)), int(n_boot), zero,
-                                float(pseudocount))
-    ivs, valid = np.asarray(ivs), np.asarray(valid)
+    size = bucket(n_p.size)
+    ivs, has_zero = _bootstrap_ivs(key, pad(np.round(n_p), size), pad(np.round(n_q), size), int(n_boot),
+                                   zero == "laplace", float(pseudocount))
+    ivs = np.asarray(ivs)
+    # under "error" a resample with a zero cell has an infinite IV: discard and count it
+    valid = ~np.asarray(has_zero) if zero == "error" else np.ones(ivs.shape, dtype=bool)
     return ivs[valid], int((~valid).sum())
 
 
@@ -123,12 +126,13 @@ def iv_standard_error(n_good, n_bad, *, method: str = "delta", n_boot: int = 200
 
 
 def _se(prep, method, n_boot, key, pseudocount):
-    p, q, mask = jnp.asarray(prep.p), jnp.asarray(prep.q), jnp.asarray(prep.mask)
+    p, q, mask, _, _ = prep.padded()
     if method == "delta":
         return float(jnp.sqrt(delta_variance_jit(p, q, mask, prep.total_p, prep.total_q, kind="jeffreys"))), None, 0
     if method == "paper":
         ng, nb, _, _ = effective_counts(prep, pseudocount)
-        return float(jnp.sqrt(paper_variance(p, q, jnp.asarray(ng), jnp.asarray(nb), mask))), None, 0
+        size = p.shape[0]
+        return float(jnp.sqrt(paper_variance(p, q, pad(ng, size), pad(nb, size), mask))), None, 0
     ivs, n_invalid = _bootstrap(prep.n_p, prep.n_q, key, n_boot, prep.zero_policy, pseudocount)
     if ivs.size < 2:
         raise CreditInputError(f"every bootstrap draw had a zero cell ({n_invalid} of {n_boot}); use zero='laplace'")
@@ -164,8 +168,7 @@ def iv_confidence_interval(n_good, n_bad, *, level: float = 0.95, method: str = 
     level = check_probability(level, "level", error=CreditInputError)
     prep = prepare(n_good, n_bad, zero=zero, pseudocount=pseudocount)
     require_two_bins(prep, "a confidence interval")
-    p, q, mask = jnp.asarray(prep.p), jnp.asarray(prep.q), jnp.asarray(prep.mask)
-    iv = float(divergence_value(p, q, mask, "jeffreys"))
+    iv = float(_DIV_JIT["jeffreys"](*prep.padded()[:3]))
     z = float(stats.norm.ppf(0.5 + level / 2.0))
     status, converged, n_invalid, nb = "ok", True, 0, 0
     if method in ("delta", "paper"):
@@ -202,12 +205,17 @@ def divergence_test(counts_p, counts_q, *, kind: str = "jeffreys", alpha: float 
     population), φ''(1) = 1 (kl, triangular), 2 (jeffreys: T = N_eff·IV), 1/4 (js, hellinger).
     Divergence-scale critical value φ''(1)·χ²_{1-α,k-1}/(2 N_eff).
     """
+    return _divergence_test(counts_p, counts_q, kind, alpha, q_is_population, zero, pseudocount,
+                            ("counts_p", "counts_q"))
+
+
+def _divergence_test(counts_p, counts_q, kind, alpha, q_is_population, zero, pseudocount, names):
     check_option(kind, "kind", KINDS, error=CreditInputError)
     alpha = _check_alpha(alpha)
-    prep = prepare(counts_p, counts_q, zero=zero, pseudocount=pseudocount, name_p="counts_p", name_q="counts_q",
+    prep = prepare(counts_p, counts_q, zero=zero, pseudocount=pseudocount, name_p=names[0], name_q=names[1],
                    needs_log=kind in LOG_KINDS)
     require_two_bins(prep, "a divergence test")
-    d = float(divergence_value(jnp.asarray(prep.p), jnp.asarray(prep.q), jnp.asarray(prep.mask), kind))
+    d = float(_DIV_JIT[kind](*prep.padded()[:3]))
     n_eff = _n_eff(prep.total_p, prep.total_q, bool(q_is_population))
     dof = int(prep.mask.sum()) - 1
     if dof < 1:
@@ -220,14 +228,14 @@ def divergence_test(counts_p, counts_q, *, kind: str = "jeffreys", alpha: float 
 
 def iv_test(n_good, n_bad, *, alpha: float = 0.05, zero: str = "error", pseudocount: float = 0.5) -> DivergenceTest:
     """χ² test of IV = 0: T = N_eff·IV ~ χ²_{k-1} under H0 (correction C2 of paper eq. 21)."""
-    return divergence_test(n_good, n_bad, kind="jeffreys", alpha=alpha, zero=zero, pseudocount=pseudocount)
+    return _divergence_test(n_good, n_bad, "jeffreys", alpha, False, zero, pseudocount, ("n_good", "n_bad"))
 
 
 def psi_test(actual, expected, *, alpha: float = 0.05, expected_is_population: bool = False, zero: str = "error",
              pseudocount: float = 0.5) -> DivergenceTest:
     """χ² test of PSI = 0: T = N_eff·PSI ~ χ²_{k-1}, N_eff = n_A n_E/(n_A + n_E) or n_A for a fixed population."""
-    return divergence_test(actual, expected, kind="jeffreys", alpha=alpha, q_is_population=expected_is_population,
-                           zero=zero, pseudocount=pseudocount)
+    return _divergence_test(actual, expected, "jeffreys", alpha, expected_is_population, zero, pseudocount,
+                            ("actual", "expected"))
 
 
 def psi_critical_value(n_actual, n_expected, n_bins, *, alpha: float = 0.05,
@@ -257,7 +265,8 @@ def divergence_power(p, q, n_p, n_q, *, alpha: float = 0.05, kind: str = "jeffre
     k = int(mask.sum())
     if k < 2:
         raise CreditInputError(f"power needs at least 2 bins with positive share, got {k}")
-    d = float(divergence_value(jnp.asarray(a), jnp.asarray(b), jnp.asarray(mask), kind))
+    size = bucket(a.size)
+    d = float(_DIV_JIT[kind](pad(a, size), pad(b, size), pad(mask, size)))
     lam = 2.0 * _n_eff(n_p, n_q, bool(q_is_population)) * d / PHI2[kind]
     crit = stats.chi2.ppf(1.0 - alpha, k - 1)
     return float(stats.chi2.sf(crit, k - 1)) if lam <= 0 else float(stats.ncx2.sf(crit, k - 1, lam))
@@ -273,8 +282,8 @@ def paper_z_test(n_good, n_bad, *, alpha: float = 0.05) -> PaperZTest:
     a, b = counts_pair(n_good, n_bad, "n_good", "n_bad")
     check_zero_args("error", 0.5)
     prep = prepare(a, b)
-    p, q, mask = jnp.asarray(prep.p), jnp.asarray(prep.q), jnp.asarray(prep.mask)
-    iv = float(divergence_value(p, q, mask, "jeffreys"))
-    se = float(jnp.sqrt(paper_variance(p, q, jnp.asarray(prep.n_p), jnp.asarray(prep.n_q), mask)))
+    p, q, mask, n_p, n_q = prep.padded()
+    iv = float(_DIV_JIT["jeffreys"](p, q, mask))
+    se = float(jnp.sqrt(paper_variance(p, q, n_p, n_q, mask)))
     z = iv / se if se > 0 else 0.0
     return PaperZTest(z, se, float(stats.norm.sf(z)), bool(z > stats.norm.ppf(1.0 - alpha)), alpha)

@@ -38,9 +38,17 @@ class MergeResult:
     status: str
 
 
-@partial(jax.jit, static_argnames=("max_bins", "mode"))
+MODE_CODE = {"none": 0, "ascending": 1, "descending": 2}
+
+
 def merge_kernel(ng, nb, total_g, total_b, min_rows, min_class, max_bins: int, mode: str):
     """Returns (best objective, breaks padded with -1 to max_bins+1, number of bins)."""
+    return _merge_kernel(ng, nb, total_g, total_b, min_rows, min_class, max_bins, MODE_CODE[mode])
+
+
+@partial(jax.jit, static_argnames=("max_bins",))
+def _merge_kernel(ng, nb, total_g, total_b, min_rows, min_class, max_bins: int, mode):
+    # the direction is traced (not static) so all three share one compilation
     m = ng.shape[0]
     cg = jnp.concatenate([jnp.zeros(1), jnp.cumsum(ng)])
     cb = jnp.concatenate([jnp.zeros(1), jnp.cumsum(nb)])
@@ -52,12 +60,9 @@ def merge_kernel(ng, nb, total_g, total_b, min_rows, min_class, max_bins: int, m
     bs = jnp.where(ok, b, 1.0) / total_b
     contrib = jnp.where(ok, (gs - bs) * jnp.log(gs / bs), -jnp.inf)
     rate = jnp.where(ok, jnp.where(ok, b, 0.0) / jnp.where(ok, g + b, 1.0), 0.0)
-    if mode == "ascending":
-        mono = rate[:, :, None] <= rate[None, :, :]          # [h, i, j]: rate[h, i] <= rate[i, j]
-    elif mode == "descending":
-        mono = rate[:, :, None] >= rate[None, :, :]
-    else:
-        mono = jnp.ones((m + 1, m + 1, m + 1), dtype=bool)
+    up = rate[:, :, None] <= rate[None, :, :]                # [h, i, j]: rate[h, i] <= rate[i, j]
+    down = rate[:, :, None] >= rate[None, :, :]
+    mono = jnp.where(mode == 1, up, jnp.where(mode == 2, down, True))
     neg = -jnp.inf
     v1 = jnp.where(idx[:, None] == 0, contrib, neg)
 
@@ -113,6 +118,12 @@ def run_merge(ng: np.ndarray, nb: np.ndarray, total_g: float, total_b: float, ma
     m = ng.shape[0]
     max_bins = min(max_bins, m)
     min_rows = frac * (total_g + total_b)
+    # Few prebins (categorical features) are zero-padded to 8 or 16 so they share compilations. A bin made
+    # only of padding has no goods, so it is infeasible (min_class >= 1); padding can only extend the last
+    # bin, which leaves its counts, the objective and the constraints unchanged.
+    size = max(8, 1 << (m - 1).bit_length()) if m < 16 else m
+    ng = np.concatenate([ng, np.zeros(size - m)])
+    nb = np.concatenate([nb, np.zeros(size - m)])
     modes = ("ascending", "descending") if monotonic == "auto" else (monotonic,)
     best = None
     for mode in modes:
@@ -120,7 +131,7 @@ def run_merge(ng: np.ndarray, nb: np.ndarray, total_g: float, total_b: float, ma
                                   max_bins, mode)
         obj = float(obj)
         if best is None or obj > best[0]:
-            breaks = tuple(int(x) for x in np.asarray(br) if x >= 0)
+            breaks = tuple(min(int(x), m) for x in np.asarray(br) if x >= 0)
             best = (obj, breaks, mode)
     return best
 

@@ -91,8 +91,9 @@ def woe(n_good, n_bad, *, zero: str = "error", pseudocount: float = 0.5) -> WoER
     sg, sb = np.where(on, ng, 1.0), np.where(on, nb, 1.0)
     var = np.where(on, 1.0 / sg - 1.0 / tg + 1.0 / sb - 1.0 / tb, 0.0)
     var_paper = np.where(on, 1.0 / sg + 1.0 / sb, 0.0)
-    w = _woe_terms(jnp.asarray(prep.p), jnp.asarray(prep.q), jnp.asarray(prep.mask))
-    return WoEResult(w, jnp.sqrt(jnp.asarray(np.maximum(var, 0.0))), jnp.sqrt(jnp.asarray(var_paper)),
+    k = prep.p.size
+    w = jnp.asarray(np.asarray(_woe_terms(*prep.padded()[:3]))[:k])
+    return WoEResult(w, jnp.asarray(np.sqrt(np.maximum(var, 0.0))), jnp.asarray(np.sqrt(var_paper)),
                      jnp.asarray(prep.p), jnp.asarray(prep.q), prep.dropped, prep.zero_policy)
 
 
@@ -102,9 +103,12 @@ def information_value(n_good, n_bad, *, zero: str = "error", pseudocount: float 
     Contributions c_j = (g_j - b_j) ln(g_j/b_j) ≥ 0; N_eff = N_G N_B/(N_G + N_B). Zero cells per ``zero``.
     """
     prep = prepare(n_good, n_bad, zero=zero, pseudocount=pseudocount)
-    c, w, klgb, klbg = _iv_parts(jnp.asarray(prep.p), jnp.asarray(prep.q), jnp.asarray(prep.mask))
+    k = prep.p.size
+    c, w, klgb, klbg = _iv_parts(*prep.padded()[:3])
+    # slice on the host: slicing a JAX array compiles once per output length
+    c, w = jnp.asarray(np.asarray(c)[:k]), jnp.asarray(np.asarray(w)[:k])
     tg, tb = prep.total_p, prep.total_q
-    return IVResult(float(jnp.sum(c)), c, w, float(klgb), float(klbg), tg, tb, tg * tb / (tg + tb),
+    return IVResult(float(np.sum(np.asarray(c))), c, w, float(klgb), float(klbg), tg, tb, tg * tb / (tg + tb),
                     prep.n_bins, prep.dropped, prep.zero_policy)
 
 
@@ -114,6 +118,6 @@ def psi(actual, expected, *, zero: str = "error", pseudocount: float = 0.5) -> P
     ``actual``/``expected`` are bin counts of the two periods (n_A, n_E rows); zero cells per ``zero``.
     """
     prep = prepare(actual, expected, zero=zero, pseudocount=pseudocount, name_p="actual", name_q="expected")
-    c, _, _, _ = _iv_parts(jnp.asarray(prep.p), jnp.asarray(prep.q), jnp.asarray(prep.mask))
-    return PSIResult(float(jnp.sum(c)), c, jnp.asarray(prep.p), jnp.asarray(prep.q), prep.total_p,
+    c = jnp.asarray(np.asarray(_iv_parts(*prep.padded()[:3])[0])[: prep.p.size])
+    return PSIResult(float(np.sum(np.asarray(c))), c, jnp.asarray(prep.p), jnp.asarray(prep.q), prep.total_p,
                      prep.total_q, prep.n_bins, prep.dropped, prep.zero_policy)
