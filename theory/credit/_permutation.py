@@ -18,7 +18,7 @@ from theory.credit._batch import check_binary
 from theory.credit._binning import _prebin, optimal_binning
 from theory.credit._divergence import jeffreys_terms
 from theory.credit._errors import CreditInputError
-from theory.credit._merge import merge_kernel, validate_merge_args
+from theory.credit._merge import merge_kernel, padded_size, validate_merge_args
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,8 @@ def _null_ivs(keys, onehot, y, n_prebins: int, categorical: bool, has_missing: b
         ng_all = total - nb_all
         ng, nb = ng_all[:n_prebins], nb_all[:n_prebins]
         if categorical:
-            order = jnp.argsort(nb / jnp.maximum(ng + nb, 1.0), stable=True)
+            # empty (padding) prebins sort last, as in run_merge
+            order = jnp.argsort(jnp.where(ng + nb > 0, nb / jnp.maximum(ng + nb, 1.0), 2.0), stable=True)
             ng, nb = ng[order], nb[order]
         best = -jnp.inf
         for mode in modes:
@@ -82,14 +83,16 @@ def permutation_iv_test(x, y, *, key, n_perm: int = 999, **optimal_binning_kwarg
     mb, frac, mcc = validate_merge_args(kw["max_bins"], kw["min_bin_frac"], kw["min_class_count"], kw["monotonic"])
     pb = _prebin(x, kw["dtype"], kw["n_prebins"], kw["missing"])
     has_missing = bool(pb.missing.any())
-    codes = np.where(pb.missing, pb.n_prebins, pb.codes)
-    onehot = np.zeros((codes.size, pb.n_prebins + 1))
+    # prebins zero-padded as in run_merge (shared compilations; padding can only extend the last bin)
+    m = padded_size(pb.n_prebins)
+    codes = np.where(pb.missing, m, pb.codes)
+    onehot = np.zeros((codes.size, m + 1))
     onehot[np.arange(codes.size), codes] = 1.0
     if not has_missing:
         onehot = onehot[:, :-1]
     modes = ("ascending", "descending") if kw["monotonic"] == "auto" else (kw["monotonic"],)
     keys = jax.random.split(key, int(n_perm))
-    null = _null_ivs(keys, jnp.asarray(onehot), jnp.asarray(yy, dtype=jnp.float64), pb.n_prebins,
+    null = _null_ivs(keys, jnp.asarray(onehot), jnp.asarray(yy, dtype=jnp.float64), m,
                      pb.dtype == "categorical", has_missing, min(mb, pb.n_prebins), modes, frac * yy.size, float(mcc))
     iv = table.iv
     # a relative tolerance so that a permutation reproducing the observed binning counts as ">="
