@@ -60,9 +60,9 @@ def credit_psi_power(ctx: RunContext) -> dict:
                    label="χ² critical PSI χ²_{.95,k-1}(1/n + 1/m)")
         s0 = table[(table["n"] == n) & (table["delta"] == 0)].iloc[0]
         ax.set(xscale="log", xlabel="true PSI = J(a, e) [nats]", ylabel="rejection rate [fraction]",
-               title=f"n = m = {n} rows, k = {K} bins; size at PSI = 0: χ² {s0['power_chi2_mc']:.3f}, "
-                     f"z {s0['power_paper_z']:.2f}", ylim=(-0.02, 1.02))
-    axes[0].legend(fontsize=7.5, loc="upper left")
+               title=f"n = m = {n} rows, k = {K} bins\nsize at PSI = 0: χ² {s0['power_chi2_mc']:.3f}, "
+                     f"paper z {s0['power_paper_z']:.2f}", ylim=(-0.02, 1.02))
+    axes[1].legend(fontsize=7.5, loc="center left")
     size = table[table["delta"] == 0.0].set_index("n")
     summary = {
         "reps": reps, "n_delta": int(len(deltas)),

@@ -84,9 +84,9 @@ def shares_pair(p, q, name_p="p", name_q="q") -> tuple[np.ndarray, np.ndarray]:
 
 
 def divergence(p, q, kind: str = "jeffreys") -> float:
-    """φ-divergence between share vectors p and q (each renormalised to sum 1), spec §2 (paper §3).
+    """φ-divergence between share vectors p and q (each renormalised to sum 1), spec §2.
 
-    kinds: ``kl`` Σ p ln(p/q); ``jeffreys`` Σ (p - q) ln(p/q) = KL(p‖q) + KL(q‖p) (= IV, = PSI, paper eq. 5-7);
+    kinds: ``kl`` Σ p ln(p/q); ``jeffreys`` Σ (p - q) ln(p/q) = KL(p‖q) + KL(q‖p) (= IV and = PSI in the paper);
     ``js`` ½KL(p‖m) + ½KL(q‖m), m = (p+q)/2; ``hellinger`` ½Σ(√p - √q)²; ``triangular`` Σ (p-q)²/(p+q).
     ``kl``/``jeffreys`` raise :class:`ZeroCellError` when a bin has exactly one of p_j, q_j equal to 0.
     """

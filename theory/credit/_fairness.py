@@ -1,4 +1,4 @@
-"""Fairness measures built on IV (spec §3.4; paper §6-§7): IV between protected groups, with uncertainty."""
+"""Fairness measures built on IV (spec §3.4; paper eqs. 27, 29-30): IV between protected groups, with uncertainty."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ class Exceedance:
 
 
 def adverse_impact_ratio(approved, a) -> float:
-    """AIR = P(approved | a = 1)/P(approved | a = 0) (four-fifths rule: AIR ≥ 0.8) (paper §6)."""
+    """AIR = P(approved | a = 1)/P(approved | a = 0) (four-fifths rule: AIR ≥ 0.8; paper, fairness section)."""
     ap = check_binary(approved, "approved") if np.asarray(approved).dtype != bool else np.asarray(approved, np.int8)
     aa = check_binary(a, "a")
     if ap.shape != aa.shape:
@@ -83,7 +83,7 @@ def score_bin_iv(score, y, a, *, bins=10, zero: str = "error", pseudocount: floa
 
 
 def iv_exceedance(iv, se, epsilon, *, level: float = 0.95) -> Exceedance:
-    """P(IV > ε) read as Φ((IV - ε)/SE) (the paper's §7 reading), upper bound IV + z_level·SE, satisfied if ≤ ε."""
+    """P(IV > ε) read as Φ((IV - ε)/SE) (the paper's reading), upper bound IV + z_level·SE, satisfied if ≤ ε."""
     iv = check_positive(iv, "iv", error=CreditInputError, strict=False)
     se = check_positive(se, "se", error=CreditInputError)
     eps = check_positive(epsilon, "epsilon", error=CreditInputError)

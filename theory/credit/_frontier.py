@@ -129,7 +129,7 @@ _hard_many = jax.jit(jax.vmap(hard_metrics, in_axes=(0, None, None, None, None, 
 
 def fairness_frontier(X, y, a, *, epsilons=None, n_score_bins: int = 10, signs=None, approval_rate: float = 0.7,
                       steps: int = 300, learning_rate: float = 0.02) -> FairnessFrontier:
-    """Trace max IV_model(β) s.t. IV_fair(β) ≤ ε over budgets ε (paper §8, eqs. 29-31; spec §3.5; correction C5).
+    """Trace max IV_model(β) s.t. IV_fair(β) ≤ ε over budgets ε (paper §8, eqs. 29-30; spec §3.5; correction C5).
 
     Z = standardised X; β_LR by IRLS; ``signs`` default sign(β_LR) (0 = free); s = Zβ, ‖β‖ = 1. Per ε, projected
     Adam on IV_model^soft - μ·max(0, IV_fair^soft - ε)² in stages (μ, τ) = (10, .1), (100, .05), (1000, .02),

@@ -1,4 +1,4 @@
-"""Standard errors, intervals and χ² tests for IV/PSI and φ-divergences (spec §2 corrections C1-C3; paper §4)."""
+"""Standard errors, intervals and χ² tests for IV/PSI and φ-divergences (C1-C3 correct paper eqs. 15, 18, 21)."""
 
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ def _bootstrap(n_p, n_q, key, n_boot, zero, pseudocount):
 # ---------------------------------------------------------------- standard errors
 def iv_standard_error(n_good, n_bad, *, method: str = "delta", n_boot: int = 2000, key=None,
                       zero: str = "error", pseudocount: float = 0.5) -> float:
-    """Standard error of IV (or of PSI: pass actual, expected counts) (spec §2; paper §4).
+    """Standard error of IV (or of PSI: pass actual, expected counts) (spec §2; paper eq. 18).
 
     ``delta`` (correction C1): Var(IV) = [Σ g α² - (Σ g α)²]/N_G + [Σ b β² - (Σ b β)²]/N_B with
     α_j = W_j + 1 - b_j/g_j, β_j = -W_j + 1 - g_j/b_j (= ∇J by ``jax.grad``).

@@ -1,4 +1,4 @@
-"""WoE, IV and PSI (spec §2-§3.1; paper §3, eqs. 1-7): IV and PSI are the Jeffreys divergence J."""
+"""WoE, IV and PSI (spec §2-§3.1; paper, definitions section): IV and PSI are the Jeffreys divergence J."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def effective_counts(prep, pseudocount: float):
 
 
 def woe(n_good, n_bad, *, zero: str = "error", pseudocount: float = 0.5) -> WoEResult:
-    """Weights of evidence W_j = ln(g_j/b_j), g_j = n_jg/N_G, b_j = n_jb/N_B (paper §3, eq. 1; spec §2).
+    """Weights of evidence W_j = ln(g_j/b_j), g_j = n_jg/N_G, b_j = n_jb/N_B (paper definitions; spec §2).
 
     ``se`` is the multinomial delta-method SE, Var(W_j) = 1/n_jg - 1/N_G + 1/n_jb - 1/N_B (correction C3);
     ``se_paper`` is paper eq. (15), sqrt(1/n_jg + 1/n_jb), which overstates it. Empty and dropped bins get
@@ -98,7 +98,7 @@ def woe(n_good, n_bad, *, zero: str = "error", pseudocount: float = 0.5) -> WoER
 
 
 def information_value(n_good, n_bad, *, zero: str = "error", pseudocount: float = 0.5) -> IVResult:
-    """Information value IV = Σ_j (g_j - b_j) W_j = KL(g‖b) + KL(b‖g) = J(g, b) (paper §3, eqs. 2-5; spec §2).
+    """Information value IV = Σ_j (g_j - b_j) W_j = KL(g‖b) + KL(b‖g) = J(g, b) (paper claim (i); spec §2).
 
     Contributions c_j = (g_j - b_j) ln(g_j/b_j) ≥ 0; N_eff = N_G N_B/(N_G + N_B). Zero cells per ``zero``.
     """
@@ -113,7 +113,7 @@ def information_value(n_good, n_bad, *, zero: str = "error", pseudocount: float 
 
 
 def psi(actual, expected, *, zero: str = "error", pseudocount: float = 0.5) -> PSIResult:
-    """Population stability index PSI = Σ_j (a_j - e_j) ln(a_j/e_j) = J(a, e) (paper §3, eq. 7; spec §2).
+    """Population stability index PSI = Σ_j (a_j - e_j) ln(a_j/e_j) = J(a, e) (paper claim (i); spec §2).
 
     ``actual``/``expected`` are bin counts of the two periods (n_A, n_E rows); zero cells per ``zero``.
     """
