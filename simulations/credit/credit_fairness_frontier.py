@@ -68,6 +68,7 @@ def credit_fairness_frontier(ctx: RunContext) -> dict:
         "max_decrease_iv_model": float(max(0.0, -np.diff(table["iv_model"]).min())) if len(table) > 1 else 0.0,
         "iv_model_at_full_budget_minus_lr": float(top["iv_model"] - base["iv_model"]),
         "air_ok_for_eps_le_0.3": bool(table["air_ok"][small].all()) if small.any() else None,
+        "coef_lr": [float(v) for v in np.asarray(base["coef"])],
         "converged": fr.converged, "status": fr.status,
     }
     ctx.save(figure=fig, table=table, summary=summary)

@@ -2,6 +2,8 @@
 
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from simulations.__main__ import main
@@ -29,3 +31,18 @@ def test_driver_quick(name, tmp_path):
         assert summary["mean_se_paper_7000_3000"] < 0.7 * summary["sd_mc_7000_3000"]
     if name == "credit_german_iv":
         assert summary["n_features"] == 20
+    if name == "credit_fairness_frontier":
+        _check_frontier(pd.read_csv(tmp_path / f"{name}.csv"), summary)
+
+
+def _check_frontier(table, summary):
+    """The frontier's invariants: ‖β‖ = 1, the sign constraints of β_LR, the violation formula, and budgets
+    at or above half the unconstrained IV_fair are met to within 10 %."""
+    coef = table[[c for c in table.columns if c.startswith("coef_")]].to_numpy()
+    np.testing.assert_allclose(np.linalg.norm(coef, axis=1), 1.0, rtol=1e-9)
+    assert (coef * np.sign(np.asarray(summary["coef_lr"]))[None, :] >= -1e-12).all()
+    eps, iv_fair = table["epsilon"].to_numpy(), table["iv_fair"].to_numpy()
+    np.testing.assert_allclose(table["violation"], np.maximum(0, iv_fair - eps) / eps, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(eps, summary["iv_fair_lr"] * np.array([0.25, 0.5, 0.75, 1.0]), rtol=1e-9)
+    assert (iv_fair[1:] <= 1.1 * eps[1:]).all()
+    assert table["iv_model"].iloc[-1] >= summary["iv_model_lr"] - 0.05

@@ -89,19 +89,3 @@ def test_logistic_irls_matches_score_equations(sim):
     A = np.c_[np.ones(len(y)), zs]
     grad = A.T @ (y - 1 / (1 + np.exp(-A @ beta)))
     assert np.abs(grad).max() < 1e-6     # the MLE solves the score equations
-
-
-def test_fairness_frontier_small(sim):
-    X, y, a = np.asarray(sim.Z)[:3000], np.asarray(sim.y)[:3000], np.asarray(sim.a)[:3000]
-    fr = tc.fairness_frontier(X, y, a, steps=40)
-    base = fr.unconstrained
-    eps = np.asarray(fr.epsilons)
-    np.testing.assert_allclose(eps, base["iv_fair"] * np.arange(1, 11) / 10)   # default budgets
-    assert fr.coef.shape == (10, 7)
-    np.testing.assert_allclose(np.linalg.norm(np.asarray(fr.coef), axis=1), 1.0, rtol=1e-9)
-    signs = np.sign(np.asarray(base["coef"]))
-    assert (np.asarray(fr.coef) * signs >= -1e-12).all()                 # sign constraints hold
-    iv_fair = np.asarray(fr.iv_fair)
-    assert (iv_fair[4:] <= eps[4:] * 1.1).all()      # budgets >= half the unconstrained IV_fair are met
-    np.testing.assert_array_equal(np.asarray(fr.violation), np.maximum(0, iv_fair - eps) / eps)
-    assert float(fr.iv_model[-1]) >= base["iv_model"] - 0.05

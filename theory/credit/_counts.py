@@ -82,22 +82,19 @@ def prepare(n_p, n_q, *, zero="error", pseudocount=0.5, name_p="n_good", name_q=
     mask = nonempty.astype(float)
     dropped: tuple[int, ...] = ()
     p, q = a / total_a, b / total_b
-    if needs_log and one_sided.any():
+    if needs_log and zero == "error" and one_sided.any():
         bins = np.flatnonzero(one_sided).tolist()
-        if zero == "error":
-            raise ZeroCellError(
-                f"bins {bins} of ({name_p}, {name_q}) have one class empty, so WoE/IV are infinite there "
-                f"({name_p}={a[bins].tolist()}, {name_q}={b[bins].tolist()}); pass zero='laplace' or zero='drop'")
-        if zero == "laplace":
-            p = np.where(nonempty, (a + c) / (total_a + k * c), 0.0)
-            q = np.where(nonempty, (b + c) / (total_b + k * c), 0.0)
-        else:  # drop: shares over the full totals, the bin contributes nothing
-            mask = np.where(one_sided, 0.0, mask)
-            dropped = tuple(bins)
-    elif needs_log and zero == "laplace":
-        # Laplace smooths every bin, not only the zero ones, so the estimator does not jump when a cell hits 0.
+        raise ZeroCellError(
+            f"bins {bins} of ({name_p}, {name_q}) have one class empty, so WoE/IV are infinite there "
+            f"({name_p}={a[bins].tolist()}, {name_q}={b[bins].tolist()}); pass zero='laplace' or zero='drop'")
+    if needs_log and zero == "laplace":
+        # every non-empty bin is smoothed, not only the zero ones, so the estimator does not jump when a cell hits 0
         p = np.where(nonempty, (a + c) / (total_a + k * c), 0.0)
         q = np.where(nonempty, (b + c) / (total_b + k * c), 0.0)
+    elif needs_log and zero == "drop" and one_sided.any():
+        # optbinning's rule: shares stay over the full totals and the bin contributes nothing
+        mask = np.where(one_sided, 0.0, mask)
+        dropped = tuple(np.flatnonzero(one_sided).tolist())
     return Prepared(a, b, p, q, mask, total_a, total_b, k, dropped, zero)
 
 

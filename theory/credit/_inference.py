@@ -11,7 +11,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from theory._validate import check_option, check_positive, check_probability
-from theory.credit._counts import bucket, check_zero_args, counts_pair, pad, prepare, require_two_bins
+from theory.credit._counts import bucket, pad, prepare, require_two_bins
 from theory.credit._delta import delta_variance_jit, paper_variance
 from theory.credit._divergence import _DIV_JIT, KINDS, LOG_KINDS, PHI2, divergence_value, shares_pair
 from theory.credit._errors import CreditInputError
@@ -279,9 +279,7 @@ def paper_z_test(n_good, n_bad, *, alpha: float = 0.05) -> PaperZTest:
     Zero cells raise :class:`ZeroCellError` (the paper's SE is undefined there).
     """
     alpha = _check_alpha(alpha)
-    a, b = counts_pair(n_good, n_bad, "n_good", "n_bad")
-    check_zero_args("error", 0.5)
-    prep = prepare(a, b)
+    prep = prepare(n_good, n_bad)
     p, q, mask, n_p, n_q = prep.padded()
     iv = float(_DIV_JIT["jeffreys"](p, q, mask))
     se = float(jnp.sqrt(paper_variance(p, q, n_p, n_q, mask)))
