@@ -89,7 +89,8 @@ def run(quick: bool = False) -> list[Comparison]:
 
     df = pd.DataFrame(codes.astype(np.int64), columns=[f"x{j}" for j in range(n_features)])
     df["y"] = y.astype(np.int64)
-    ours_timing = time_callable(lambda: ours(codes, y), label="theory.credit iv_summary", repeats=5)
+    # more repeats than the peers: on a shared machine our sub-second median is the noisier side of the ratio
+    ours_timing = time_callable(lambda: ours(codes, y), label="theory.credit iv_summary", repeats=11)
 
     sub = 2 if quick else 5
     names = [f"x{j}" for j in range(sub)]
@@ -106,8 +107,8 @@ def run(quick: bool = False) -> list[Comparison]:
                                       100.0, {**base_notes, "peer_features_timed": sub,
                                               "peer_scaled_linearly_to": n_features,
                                               "max_abs_iv_difference_vs_optbinning": max_diff}))
-        # the spec's parameters verbatim (monotonic_trend "auto"): optbinning runs its solver and changes the
-        # bins to meet a trend, so its IVs differ from the fixed-split IVs; timed for reference only
+        # the spec's parameters verbatim (monotonic_trend "auto"): optbinning runs its trend solver; on small
+        # samples it then rejects the non-monotone fixed splits (one bin), so its IVs are compared, not assumed
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             peer_auto = time_callable(lambda: _optbinning_run(df, y, names, "auto"), label="optbinning auto",
@@ -118,7 +119,7 @@ def run(quick: bool = False) -> list[Comparison]:
             _scaled(peer_auto, n_features / sub, f"optbinning, trend auto ({sub} features x {n_features // sub})"),
             100.0, {**base_notes, "peer_features_timed": sub, "peer_scaled_linearly_to": n_features,
                     "max_abs_iv_difference": float(np.max(np.abs(iv_auto - ref[:sub]))),
-                    "caveat": "peer merges or drops bins to meet its trend: not the same output"}))
+                    "same_output": bool(np.max(np.abs(iv_auto - ref[:sub])) < 1e-10)}))
     except ImportError as exc:   # pragma: no cover - peer missing
         print(f"optbinning not available: {exc}")
 
