@@ -1,0 +1,182 @@
+"""Equilibrium solvers on the dual G (spec §2): Newton with Armijo, L-BFGS, and the damped fixed point.
+
+All three minimise the merit M(b) = γ·G(b), which stays finite at γ = 0 (linear cost:
+M = γΣw_i h*(q_i − b) + ½‖b − t‖², so ∇M = b − t − γL(b) is exactly the equilibrium residual and
+∇²M = I + γJ(b) is well conditioned for every γ ≥ 0). Status codes: 0 converged, 1 max_iter, 2 nonfinite.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from theory.moe import _model
+
+STATUS = ("converged", "max_iter", "nonfinite")
+DEFAULT_MAX_ITER = {"newton": 100, "lbfgs": 2000, "damped": 100_000}
+
+
+def curvature_bound(tau, top_k, relaxation):
+    """λ̄ ≥ λ_max(J): K/(2τ) (scaled) or 1/(4τ) (capped)."""
+    return top_k / (2 * tau) if relaxation == "scaled" else 1 / (4 * tau)
+
+
+def default_omega(gamma, tau, top_k, relaxation):
+    """ω = 1/(1 + γλ̄): the largest damping for which b ← (1−ω)b + ω(t + γL(b)) is a descent step on G."""
+    return 1 / (1 + gamma * curvature_bound(tau, top_k, relaxation))
+
+
+def _merit(b, q, w, gamma, tau, toll, top_k, cost, relaxation):
+    h = jnp.sum(w * _model.hstar(q - b, tau, top_k, relaxation))
+    if cost == "linear":
+        return gamma * h + 0.5 * jnp.sum((b - toll) ** 2)
+    g = jnp.where(gamma > 0, gamma, 1.0)
+    return gamma * h + gamma * jnp.sum(g * jnp.exp((b - toll) / g))
+
+
+def _grad_hess(pi, b, w, gamma, tau, toll, top_k, cost, relaxation, q):
+    load = w @ pi
+    jac = _model.load_jacobian(b, q, w, tau, top_k, relaxation)
+    num = b.shape[0]
+    if cost == "linear":
+        return b - toll - gamma * load, jnp.eye(num) + gamma * jac
+    g = jnp.where(gamma > 0, gamma, 1.0)
+    ex = jnp.exp((b - toll) / g)
+    return gamma * (ex - load), gamma * jac + jnp.diag(ex)
+
+
+def _residual_from_pi(pi, b, w, gamma, toll, cost):
+    return jnp.max(jnp.abs(b - _model.marginal_cost(w @ pi, gamma, toll, cost)))
+
+
+def _newton(q, w, gamma, tau, toll, b0, tol, max_iter, top_k, cost, relaxation):
+    merit = partial(_merit, q=q, w=w, gamma=gamma, tau=tau, toll=toll, top_k=top_k, cost=cost,
+                    relaxation=relaxation)
+
+    def evaluate(b):
+        pi = _model.policy(q - b, tau, top_k, relaxation)
+        return pi, _residual_from_pi(pi, b, w, gamma, toll, cost)
+
+    def cond(state):
+        b, pi, res, it = state
+        return (res > tol) & (it < max_iter) & jnp.isfinite(res)
+
+    def body(state):
+        b, pi, res, it = state
+        g, h = _grad_hess(pi, b, w, gamma, tau, toll, top_k, cost, relaxation, q)
+        d = jnp.linalg.solve(h, -g)
+        m0 = merit(b)
+        slope = jnp.dot(g, d)
+        # Slack of a few ulps of M: near the optimum the decrease is below round-off and the full
+        # Newton step must still be taken.
+        slack = 64 * _model._EPS * (1 + jnp.abs(m0))
+
+        def ls_cond(ls):
+            alpha, m_new, k = ls
+            return ~(m_new <= m0 + 1e-4 * alpha * slope + slack) & (k < 60)
+
+        def ls_body(ls):
+            alpha, _, k = ls
+            alpha = 0.5 * alpha
+            return alpha, merit(b + alpha * d), k + 1
+
+        alpha, _, _ = jax.lax.while_loop(ls_cond, ls_body, (1.0, merit(b + d), 0))
+        b_new = b + alpha * d
+        pi_new, res_new = evaluate(b_new)
+        return b_new, pi_new, res_new, it + 1
+
+    pi0, res0 = evaluate(b0)
+    b, _, res, it = jax.lax.while_loop(cond, body, (b0, pi0, res0, 0))
+    return b, res, it
+
+
+def _damped(q, w, gamma, tau, toll, b0, omega, tol, max_iter, top_k, relaxation):
+    def fixed_point_gap(b):
+        return b - toll - gamma * _model.loads(b, q, w, tau, top_k, relaxation)
+
+    def cond(state):
+        b, gap, it = state
+        res = jnp.max(jnp.abs(gap))
+        return (res > tol) & (it < max_iter) & jnp.isfinite(res)
+
+    def body(state):
+        b, gap, it = state
+        b = b - omega * gap
+        return b, fixed_point_gap(b), it + 1
+
+    b, gap, it = jax.lax.while_loop(cond, body, (b0, fixed_point_gap(b0), 0))
+    return b, jnp.max(jnp.abs(gap)), it
+
+
+def _lbfgs(q, w, gamma, tau, toll, b0, tol, max_iter, top_k, cost, relaxation):
+    merit = partial(_merit, q=q, w=w, gamma=gamma, tau=tau, toll=toll, top_k=top_k, cost=cost,
+                    relaxation=relaxation)
+    opt = optax.lbfgs(memory_size=20)
+    value_and_grad = optax.value_and_grad_from_state(merit)
+
+    def res_of(b):
+        return _model.residual(b, q, w, gamma, tau, toll, top_k, cost, relaxation)
+
+    def cond(state):
+        b, _, res, it = state
+        return (res > tol) & (it < max_iter) & jnp.isfinite(res)
+
+    def body(state):
+        b, opt_state, _, it = state
+        value, grad = value_and_grad(b, state=opt_state)
+        updates, opt_state = opt.update(grad, opt_state, b, value=value, grad=grad, value_fn=merit)
+        b = optax.apply_updates(b, updates)
+        return b, opt_state, res_of(b), it + 1
+
+    state = (b0, opt.init(b0), res_of(b0), 0)
+    b, _, res, it = jax.lax.while_loop(cond, body, state)
+    return b, res, it
+
+
+def solve_core(q, w, gamma, tau, toll, b0, omega, tol, *, max_iter, top_k, cost, relaxation, method):
+    """Equilibrium bias for one instance; returns (b, residual, iterations, status code). jit/vmap-safe."""
+    b0 = jnp.where(gamma > 0, b0, toll)  # γ = 0: the equilibrium is b = t, reached at iteration 0
+    if method == "newton":
+        b, res, it = _newton(q, w, gamma, tau, toll, b0, tol, max_iter, top_k, cost, relaxation)
+    elif method == "lbfgs":
+        b, res, it = _lbfgs(q, w, gamma, tau, toll, b0, tol, max_iter, top_k, cost, relaxation)
+    else:
+        omega = jnp.where(omega > 0, omega, default_omega(gamma, tau, top_k, relaxation))
+        b, res, it = _damped(q, w, gamma, tau, toll, b0, omega, tol, max_iter, top_k, relaxation)
+    status = jnp.where(~(jnp.isfinite(res) & jnp.all(jnp.isfinite(b))), 2, jnp.where(res <= tol, 0, 1))
+    return b, res, it, status
+
+
+def summarise(b, q, w, gamma, tau, toll, *, top_k, cost, relaxation):
+    """Loads, policy, Φ(π(b)), G(b), residual and overflow at the bias b."""
+    pi = _model.policy(q - b, tau, top_k, relaxation)
+    load = w @ pi
+    phi = _model.primal_potential(pi, q, w, gamma, tau, toll, top_k, cost, relaxation)
+    g = _model.dual(b, q, w, gamma, tau, toll, top_k, cost, relaxation)
+    res = _residual_from_pi(pi, b, w, gamma, toll, cost)
+    overflow = jnp.sum(w * jnp.sum(jnp.maximum(pi - 1, 0.0), axis=-1))
+    return load, pi, phi, g, res, overflow
+
+
+_STATIC = ("max_iter", "top_k", "cost", "relaxation", "method")
+
+
+@partial(jax.jit, static_argnames=_STATIC)
+def solve_and_summarise(q, w, gamma, tau, toll, b0, omega, tol, *, max_iter, top_k, cost, relaxation, method):
+    """One jitted call: solve, then summarise at the solution."""
+    b, _, it, status = solve_core(q, w, gamma, tau, toll, b0, omega, tol, max_iter=max_iter, top_k=top_k,
+                                  cost=cost, relaxation=relaxation, method=method)
+    out = summarise(b, q, w, gamma, tau, toll, top_k=top_k, cost=cost, relaxation=relaxation)
+    return (b, *out, it, status)
+
+
+@partial(jax.jit, static_argnames=_STATIC)
+def solve_and_summarise_batch(q, w, gamma, tau, toll, b0, omega, tol, *, max_iter, top_k, cost, relaxation,
+                              method):
+    """``solve_and_summarise`` vmapped over a leading batch axis of every array argument, compiled once."""
+    fn = partial(solve_and_summarise.__wrapped__, max_iter=max_iter, top_k=top_k, cost=cost,
+                 relaxation=relaxation, method=method)
+    return jax.vmap(fn, in_axes=(0, 0, 0, 0, 0, 0, None, None))(q, w, gamma, tau, toll, b0, omega, tol)
