@@ -130,7 +130,7 @@ def _equilibrium_loads(quality, gamma, tau, weights, toll, *, top_k, cost, relax
     # Implicit differentiation: one Newton step from the (gradient-free) root with a frozen Hessian leaves
     # the value unchanged and has derivative −H⁻¹ ∂F/∂θ, i.e. exactly db*/dθ.
     pi = _model.policy(quality - b_star, tau, top_k, relaxation)
-    grad_m, hess = _solver._grad_hess(pi, b_star, weights, gamma, tau, toll, top_k, cost, relaxation, quality)
+    grad_m, hess = _solver._grad_hess(pi, b_star, weights, gamma, tau, toll, top_k, cost, relaxation)
     b = b_star - jnp.linalg.solve(sg(hess), grad_m)
     return _model.loads(b, quality, weights, tau, top_k, relaxation)
 

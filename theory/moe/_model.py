@@ -81,6 +81,15 @@ def hstar(u, tau, top_k, relaxation):
     return top_k * nu + tau * jnp.sum(jax.nn.softplus((u - nu[..., None]) / tau), axis=-1)
 
 
+def policy_and_hstar(u, tau, top_k, relaxation):
+    """(π(u), h*(u)) sharing one threshold solve: the solvers need both at every trial point."""
+    if relaxation == "scaled":
+        return top_k * jax.nn.softmax(u / tau, axis=-1), tau * top_k * logsumexp(u / tau, axis=-1)
+    nu = capped_threshold(u, tau, top_k)
+    z = (u - nu[..., None]) / tau
+    return jax.nn.sigmoid(z), top_k * nu + tau * jnp.sum(jax.nn.softplus(z), axis=-1)
+
+
 def regulariser(pi, tau, top_k, relaxation):
     """R(π_i): τK Σ p log p with p = π/K (scaled) or τ Σ ψ(π) with ψ(s) = s log s + (1−s) log(1−s)."""
     if relaxation == "scaled":
@@ -96,7 +105,11 @@ def loads(bias, quality, weights, tau, top_k, relaxation):
 
 def load_jacobian(bias, quality, weights, tau, top_k, relaxation):
     """J(b) = Σ_i w_i ∂π_i/∂u (symmetric PSD), assembled without an (N, E, E) intermediate."""
-    pi = policy(quality - bias, tau, top_k, relaxation)
+    return jacobian_from_policy(policy(quality - bias, tau, top_k, relaxation), weights, tau, top_k, relaxation)
+
+
+def jacobian_from_policy(pi, weights, tau, top_k, relaxation):
+    """J from π: (K/τ)Σw(diag p − ppᵀ), p = π/K (scaled); (1/τ)Σw(diag s − ssᵀ/Σs), s = π(1−π) (capped)."""
     if relaxation == "scaled":
         p = pi / top_k
         return (top_k / tau) * (jnp.diag(weights @ p) - (p * weights[:, None]).T @ p)

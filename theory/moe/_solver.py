@@ -29,17 +29,21 @@ def default_omega(gamma, tau, top_k, relaxation):
     return 1 / (1 + gamma * curvature_bound(tau, top_k, relaxation))
 
 
-def _merit(b, q, w, gamma, tau, toll, top_k, cost, relaxation):
-    h = jnp.sum(w * _model.hstar(q - b, tau, top_k, relaxation))
+def _merit_of(h_rows, b, w, gamma, toll, cost):
+    h = jnp.sum(w * h_rows)
     if cost == "linear":
         return gamma * h + 0.5 * jnp.sum((b - toll) ** 2)
     g = jnp.where(gamma > 0, gamma, 1.0)
     return gamma * h + gamma * jnp.sum(g * jnp.exp((b - toll) / g))
 
 
-def _grad_hess(pi, b, w, gamma, tau, toll, top_k, cost, relaxation, q):
+def _merit(b, q, w, gamma, tau, toll, top_k, cost, relaxation):
+    return _merit_of(_model.hstar(q - b, tau, top_k, relaxation), b, w, gamma, toll, cost)
+
+
+def _grad_hess(pi, b, w, gamma, tau, toll, top_k, cost, relaxation, q=None):
     load = w @ pi
-    jac = _model.load_jacobian(b, q, w, tau, top_k, relaxation)
+    jac = _model.jacobian_from_policy(pi, w, tau, top_k, relaxation)
     num = b.shape[0]
     if cost == "linear":
         return b - toll - gamma * load, jnp.eye(num) + gamma * jac
@@ -53,43 +57,37 @@ def _residual_from_pi(pi, b, w, gamma, toll, cost):
 
 
 def _newton(q, w, gamma, tau, toll, b0, tol, max_iter, top_k, cost, relaxation):
-    merit = partial(_merit, q=q, w=w, gamma=gamma, tau=tau, toll=toll, top_k=top_k, cost=cost,
-                    relaxation=relaxation)
-
     def evaluate(b):
-        pi = _model.policy(q - b, tau, top_k, relaxation)
-        return pi, _residual_from_pi(pi, b, w, gamma, toll, cost)
+        # One threshold solve per trial point gives the merit, the policy and the residual together.
+        pi, h_rows = _model.policy_and_hstar(q - b, tau, top_k, relaxation)
+        return pi, _merit_of(h_rows, b, w, gamma, toll, cost), _residual_from_pi(pi, b, w, gamma, toll, cost)
 
     def cond(state):
-        b, pi, res, it = state
+        b, pi, m, res, it = state
         return (res > tol) & (it < max_iter) & jnp.isfinite(res)
 
     def body(state):
-        b, pi, res, it = state
-        g, h = _grad_hess(pi, b, w, gamma, tau, toll, top_k, cost, relaxation, q)
+        b, pi, m0, res, it = state
+        g, h = _grad_hess(pi, b, w, gamma, tau, toll, top_k, cost, relaxation)
         d = jnp.linalg.solve(h, -g)
-        m0 = merit(b)
         slope = jnp.dot(g, d)
         # Slack of a few ulps of M: near the optimum the decrease is below round-off and the full
         # Newton step must still be taken.
         slack = 64 * _model._EPS * (1 + jnp.abs(m0))
 
         def ls_cond(ls):
-            alpha, m_new, k = ls
+            alpha, _, m_new, _, k = ls
             return ~(m_new <= m0 + 1e-4 * alpha * slope + slack) & (k < 60)
 
         def ls_body(ls):
-            alpha, _, k = ls
+            alpha, _, _, _, k = ls
             alpha = 0.5 * alpha
-            return alpha, merit(b + alpha * d), k + 1
+            return (alpha, *evaluate(b + alpha * d), k + 1)
 
-        alpha, _, _ = jax.lax.while_loop(ls_cond, ls_body, (1.0, merit(b + d), 0))
-        b_new = b + alpha * d
-        pi_new, res_new = evaluate(b_new)
-        return b_new, pi_new, res_new, it + 1
+        alpha, pi_new, m_new, res_new, _ = jax.lax.while_loop(ls_cond, ls_body, (1.0, *evaluate(b + d), 0))
+        return b + alpha * d, pi_new, m_new, res_new, it + 1
 
-    pi0, res0 = evaluate(b0)
-    b, _, res, it = jax.lax.while_loop(cond, body, (b0, pi0, res0, 0))
+    b, _, _, res, it = jax.lax.while_loop(cond, body, (b0, *evaluate(b0), 0))
     return b, res, it
 
 
