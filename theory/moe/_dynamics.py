@@ -63,7 +63,7 @@ def oscillation_factor(quality: Any, gamma: Any, tau: Any, *, top_k: int = 1, we
     rel = _checks.option(relaxation, "relaxation", _checks.RELAXATIONS)
     w = _checks.weight_vector(weights, n)
     if bias is None:
-        b = _solver.solve_and_summarise(q, w, gam, ta, jnp.zeros(e), jnp.zeros(e), -1.0, 1e-12, max_iter=100,
+        b = _solver.solve_and_summarise(q, w, gam, ta, jnp.zeros(e), jnp.full(e, jnp.nan), -1.0, 1e-12, max_iter=500,
                                         top_k=k, cost="linear", relaxation=rel, method="newton")[0]
     else:
         b = _checks.expert_vector(bias, e, "bias")

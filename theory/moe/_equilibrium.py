@@ -39,7 +39,7 @@ def _solver_options(method, omega, tol, max_iter, cost, init_bias, num_experts):
     omega = -1.0 if omega is None else _checks.omega_value(omega)
     tol = _checks.check_positive(tol, "tol", error=MoEInputError)
     max_iter = _solver.DEFAULT_MAX_ITER[method] if max_iter is None else _checks.count_value(max_iter, "max_iter")
-    b0 = _checks.expert_vector(init_bias, num_experts, "init_bias")
+    b0 = _checks.expert_vector(init_bias, num_experts, "init_bias", default=np.nan)
     return method, omega, tol, max_iter, b0
 
 
@@ -54,7 +54,9 @@ def solve_equilibrium(quality: Any, gamma: Any, tau: Any, *, top_k: int = 1, wei
     strictly convex dual ``G(b) = Σ w_i h*(q_i − b) + Σ_e C_e*(b_e)`` (Beckmann potential plus entropy,
     Fisk's logit SUE; *standard*). ``method``: ``"newton"`` (Armijo on G), ``"lbfgs"`` (optax L-BFGS on G),
     ``"damped"`` (``b ← (1−ω)b + ω(t + γL(b))``, linear cost only, default ``ω = 1/(1 + γλ̄)``).
-    Stops when ``‖b − c(L(b))‖∞ ≤ tol``; ``γ = 0`` gives ``b = t``. At the solution ``Φ(π*) + G(b*) = 0``.
+    Starts from ``init_bias`` or, by default, the uniform-load price ``t + c(K/E)``. Stops when
+    ``‖b − c(L(b))‖∞ ≤ tol·max(1, ‖b‖∞)`` (relative at large prices, where round-off sets the floor);
+    ``γ = 0`` gives ``b = t``. At the solution ``Φ(π*) + G(b*) = 0``.
     """
     m = _model_args(quality, gamma, tau, top_k, weights, cost, relaxation, toll)
     method, omega, tol, max_iter, b0 = _solver_options(method, omega, tol, max_iter, m["cost"], init_bias,
@@ -110,7 +112,8 @@ def solve_equilibrium_batch(quality: Any, gamma: Any, tau: Any, *, top_k: int = 
     w = per_instance(weights, "weights", (n,), lambda v: _checks.weight_vector(v, n))
     toll_b = per_instance(toll, "toll", (e,), lambda v: _checks.expert_vector(v, e, "toll"))
     method, omega, tol, max_iter, _ = _solver_options(method, omega, tol, max_iter, cost, None, e)
-    b0 = per_instance(init_bias, "init_bias", (e,), lambda v: _checks.expert_vector(v, e, "init_bias"))
+    b0 = per_instance(init_bias, "init_bias", (e,),
+                      lambda v: _checks.expert_vector(v, e, "init_bias", default=np.nan))
     out = _solver.solve_and_summarise_batch(q, w, gam, ta, toll_b, b0, omega, tol, max_iter=max_iter, top_k=k,
                                             cost=cost, relaxation=relaxation, method=method)
     b, load, pi, phi, g, res, overflow, it, status = out
@@ -124,7 +127,8 @@ def solve_equilibrium_batch(quality: Any, gamma: Any, tau: Any, *, top_k: int = 
 def _equilibrium_loads(quality, gamma, tau, weights, toll, *, top_k, cost, relaxation):
     sg = jax.lax.stop_gradient
     b_star, _, _, _ = _solver.solve_core(sg(quality), sg(weights), sg(gamma), sg(tau), sg(toll),
-                                         jnp.zeros(quality.shape[-1]), -1.0, 1e-12, max_iter=100, top_k=top_k,
+                                         jnp.full(quality.shape[-1], jnp.nan), -1.0, 1e-12, max_iter=500,
+                                         top_k=top_k,
                                          cost=cost, relaxation=relaxation, method="newton")
     b_star = sg(b_star)
     # Implicit differentiation: one Newton step from the (gradient-free) root with a frozen Hessian leaves

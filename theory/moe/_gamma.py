@@ -129,7 +129,7 @@ def estimate_gamma(quality: Any, loads: Any, tau: Any, *, top_k: int = 1, weight
         pred = np.asarray(jax.nn.softmax((w @ q) / float(temp)))
     else:
         pred = np.asarray(_solver.solve_and_summarise(
-            q, w, max(gam, 0.0), ta, np.zeros(e), np.zeros(e), -1.0, 1e-11, max_iter=100, top_k=k,
+            q, w, max(gam, 0.0), ta, np.zeros(e), np.full(e, np.nan), -1.0, 1e-11, max_iter=500, top_k=k,
             cost="linear", relaxation=relaxation, method="newton")[1])
     l1 = float(np.abs(pred / pred.sum() - lobs / k).sum())
     code = int(status)

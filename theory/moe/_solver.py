@@ -16,7 +16,16 @@ import optax
 from theory.moe import _model
 
 STATUS = ("converged", "max_iter", "nonfinite")
-DEFAULT_MAX_ITER = {"newton": 100, "lbfgs": 2000, "damped": 100_000}
+
+
+def _tolerance(tol, b):
+    """Stopping threshold on ‖b − c(L(b))‖∞: ``tol`` in absolute terms up to |b| = 1, relative beyond.
+
+    b − c(L(b)) cannot be evaluated more accurately than about ε·|b|·(1 + γλ_max(J)), so at large prices
+    (γ = 10³, τ = 10⁻², |b| ≈ 250) an absolute 1e-10 is below round-off and would never be met.
+    """
+    return tol * jnp.maximum(1.0, jnp.max(jnp.abs(b)))
+DEFAULT_MAX_ITER = {"newton": 500, "lbfgs": 2000, "damped": 100_000}
 
 
 def curvature_bound(tau, top_k, relaxation):
@@ -64,7 +73,8 @@ def _newton(q, w, gamma, tau, toll, b0, tol, max_iter, top_k, cost, relaxation):
 
     def cond(state):
         b, pi, m, res, it = state
-        return (res > tol) & (it < max_iter) & jnp.isfinite(res)
+        # An infinite residual (a load underflowing to 0 under log cost) is not a reason to stop while b is finite.
+        return (res > _tolerance(tol, b)) & (it < max_iter) & jnp.all(jnp.isfinite(b))
 
     def body(state):
         b, pi, m0, res, it = state
@@ -98,7 +108,8 @@ def _damped(q, w, gamma, tau, toll, b0, omega, tol, max_iter, top_k, relaxation)
     def cond(state):
         b, gap, it = state
         res = jnp.max(jnp.abs(gap))
-        return (res > tol) & (it < max_iter) & jnp.isfinite(res)
+        # An infinite residual (a load underflowing to 0 under log cost) is not a reason to stop while b is finite.
+        return (res > _tolerance(tol, b)) & (it < max_iter) & jnp.all(jnp.isfinite(b))
 
     def body(state):
         b, gap, it = state
@@ -120,7 +131,8 @@ def _lbfgs(q, w, gamma, tau, toll, b0, tol, max_iter, top_k, cost, relaxation):
 
     def cond(state):
         b, _, res, it = state
-        return (res > tol) & (it < max_iter) & jnp.isfinite(res)
+        # An infinite residual (a load underflowing to 0 under log cost) is not a reason to stop while b is finite.
+        return (res > _tolerance(tol, b)) & (it < max_iter) & jnp.all(jnp.isfinite(b))
 
     def body(state):
         b, opt_state, _, it = state
@@ -134,8 +146,17 @@ def _lbfgs(q, w, gamma, tau, toll, b0, tol, max_iter, top_k, cost, relaxation):
     return b, res, it
 
 
+def uniform_price(toll, gamma, top_k, cost):
+    """t + c(K/E): the equilibrium price if loads were balanced, the default starting point of the solvers."""
+    share = top_k / toll.shape[-1]
+    return toll + (gamma * share if cost == "linear" else gamma * jnp.log(share))
+
+
 def solve_core(q, w, gamma, tau, toll, b0, omega, tol, *, max_iter, top_k, cost, relaxation, method):
-    """Equilibrium bias for one instance; returns (b, residual, iterations, status code). jit/vmap-safe."""
+    """Equilibrium bias for one instance; returns (b, residual, iterations, status code). jit/vmap-safe.
+
+    ``b0`` containing NaN means "start from the uniform-load price"."""
+    b0 = jnp.where(jnp.isnan(b0), uniform_price(toll, gamma, top_k, cost), b0)
     b0 = jnp.where(gamma > 0, b0, toll)  # γ = 0: the equilibrium is b = t, reached at iteration 0
     if method == "newton":
         b, res, it = _newton(q, w, gamma, tau, toll, b0, tol, max_iter, top_k, cost, relaxation)
@@ -144,7 +165,7 @@ def solve_core(q, w, gamma, tau, toll, b0, omega, tol, *, max_iter, top_k, cost,
     else:
         omega = jnp.where(omega > 0, omega, default_omega(gamma, tau, top_k, relaxation))
         b, res, it = _damped(q, w, gamma, tau, toll, b0, omega, tol, max_iter, top_k, relaxation)
-    status = jnp.where(~(jnp.isfinite(res) & jnp.all(jnp.isfinite(b))), 2, jnp.where(res <= tol, 0, 1))
+    status = jnp.where(~(jnp.isfinite(res) & jnp.all(jnp.isfinite(b))), 2, jnp.where(res <= _tolerance(tol, b), 0, 1))
     return b, res, it, status
 
 
