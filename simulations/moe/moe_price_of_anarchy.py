@@ -63,7 +63,7 @@ def moe_price_of_anarchy(ctx: RunContext) -> dict:
     links = [moe.parallel_links([1.0, 0.0], [0.0, 1.0], degree=int(d)) for d in degrees]
     bound = 1 / (1 - degrees * (degrees + 1.0) ** (-(degrees + 1.0) / degrees))
     ax_b.plot(degrees, [r.poa for r in links], "o-", label="Wardrop PoA, links {1, x^d}")
-    ax_b.plot(degrees, bound, "k--", lw=1, label="Roughgarden bound (1 − d(d+1)^{−(d+1)/d})⁻¹")
+    ax_b.plot(degrees, bound, "k--", lw=1, label=r"Roughgarden bound $(1 - d(d+1)^{-(d+1)/d})^{-1}$")
     ax_b.set(xlabel="polynomial degree d of the congestible link", ylabel="PoA = cost(eq)/cost(opt)",
              title="(b) Pigou network, demand 1")
     ax_b.legend(fontsize=7.5)
