@@ -112,7 +112,7 @@ def test_welfare_and_training_rejects():
         moe.social_cost(np.zeros((2, 4)), Q, 1.0, 1.0)
     with pytest.raises(MoEInputError, match="method"):
         moe.simulate_training(jax.random.PRNGKey(0), "sinkhorn")
-    with pytest.raises(MoEInputError, match="num_steps"):
+    with pytest.raises(MoEInputError, match="steps"):
         moe.simulate_training(jax.random.PRNGKey(0), "none", steps=0)
     with pytest.raises(MoEInputError, match="num_types"):
         moe.token_types(np.zeros((3, 4)), 5, jax.random.PRNGKey(0))

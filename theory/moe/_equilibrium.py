@@ -71,11 +71,10 @@ def solve_equilibrium(quality: Any, gamma: Any, tau: Any, *, top_k: int = 1, wei
 
 
 def _batch_scalar(value, name, size, check):
-    arr = np.asarray(value, dtype=object if not np.isscalar(value) else None)
+    """A scalar broadcast to (B,) or a (B,) vector, each entry passed through ``check``."""
     if np.ndim(value) == 0:
         return np.full(size, check(value, name))
-    vec = np.asarray(value, dtype=np.float64) if arr.dtype != object else arr
-    vec = np.asarray(vec, dtype=np.float64)
+    vec = _checks.as_float_array(value, name, error=MoEInputError, ndim=1)
     if vec.shape != (size,):
         raise MoEInputError(f"{name} must be a scalar or have shape ({size},), got shape {vec.shape}")
     return np.array([check(v, f"{name}[{i}]") for i, v in enumerate(vec)])
@@ -103,7 +102,8 @@ def solve_equilibrium_batch(quality: Any, gamma: Any, tau: Any, *, top_k: int = 
 
     def per_instance(value, name, shape_one, fn):
         if value is None or np.ndim(value) == len(shape_one):
-            return np.broadcast_to(fn(value), (bsz, *fn(value).shape)).copy()
+            one = fn(value)
+            return np.broadcast_to(one, (bsz, *one.shape)).copy()
         arr = np.asarray(value)
         if arr.shape[0] != bsz:
             raise MoEInputError(f"{name} must have a leading batch axis of length {bsz}, got shape {arr.shape}")

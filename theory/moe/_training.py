@@ -93,5 +93,5 @@ def simulate_training(key: Any, method: str, *, num_experts: int = 16, top_k: in
                gamma=_checks.gamma_value(gamma), tau=_checks.tau_value(tau))
     rec = _simulate(key, **num, method=method, num_experts=e, top_k=k,
                     tokens=_checks.count_value(tokens_per_step, "tokens_per_step"),
-                    dim=_checks.count_value(dim, "dim"), steps=_checks.count_value(steps, "num_steps"))
+                    dim=_checks.count_value(dim, "dim"), steps=_checks.count_value(steps, "steps"))
     return TrainingTrace(*rec)
