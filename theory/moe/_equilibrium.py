@@ -84,7 +84,7 @@ def solve_equilibrium_batch(quality: Any, gamma: Any, tau: Any, *, top_k: int = 
                             cost: str = "linear", relaxation: str = "scaled", toll: Any = None,
                             method: str = "newton", omega: Any = None, tol: float = 1e-10,
                             max_iter: int | None = None, init_bias: Any = None) -> Equilibrium:
-    """:func:`solve_equilibrium` over B instances at once (``jax.vmap`` of one ``jax.jit`` solve).
+    """:func:`solve_equilibrium` over B instances in one ``jax.jit`` call (``jax.vmap`` over chunks of 8).
 
     ``quality`` is (B, N, E); ``gamma``/``tau`` scalars or (B,); ``weights`` (N,) or (B, N); ``toll`` and
     ``init_bias`` (E,) or (B, E). Same equations as :func:`solve_equilibrium`; every result field gains a

@@ -84,7 +84,12 @@ def hstar(u, tau, top_k, relaxation):
 def policy_and_hstar(u, tau, top_k, relaxation):
     """(π(u), h*(u)) sharing one threshold solve: the solvers need both at every trial point."""
     if relaxation == "scaled":
-        return top_k * jax.nn.softmax(u / tau, axis=-1), tau * top_k * logsumexp(u / tau, axis=-1)
+        # One exp pass for both: softmax and logsumexp would each exponentiate the (N, E) logits.
+        z = u / tau
+        zmax = jax.lax.stop_gradient(jnp.max(z, axis=-1, keepdims=True))
+        ez = jnp.exp(z - zmax)
+        total = jnp.sum(ez, axis=-1, keepdims=True)
+        return top_k * ez / total, tau * top_k * (zmax + jnp.log(total))[..., 0]
     nu = capped_threshold(u, tau, top_k)
     z = (u - nu[..., None]) / tau
     return jax.nn.sigmoid(z), top_k * nu + tau * jnp.sum(jax.nn.softplus(z), axis=-1)
@@ -155,10 +160,11 @@ def primal_potential(pi, quality, weights, gamma, tau, toll, top_k, cost, relaxa
             + congestion(load, gamma, toll, cost))
 
 
-def dual(bias, quality, weights, gamma, tau, toll, top_k, cost, relaxation):
-    """G(b) = Σ w_i h*(q_i − b) + Σ_e C_e*(b_e)."""
-    return (jnp.sum(weights * hstar(quality - bias, tau, top_k, relaxation))
-            + congestion_conjugate(bias, gamma, toll, cost))
+def dual(bias, quality, weights, gamma, tau, toll, top_k, cost, relaxation, h_rows=None):
+    """G(b) = Σ w_i h*(q_i − b) + Σ_e C_e*(b_e); ``h_rows`` reuses already computed h*(q_i − b)."""
+    if h_rows is None:
+        h_rows = hstar(quality - bias, tau, top_k, relaxation)
+    return jnp.sum(weights * h_rows) + congestion_conjugate(bias, gamma, toll, cost)
 
 
 def residual(bias, quality, weights, gamma, tau, toll, top_k, cost, relaxation):

@@ -171,10 +171,11 @@ def solve_core(q, w, gamma, tau, toll, b0, omega, tol, *, max_iter, top_k, cost,
 
 def summarise(b, q, w, gamma, tau, toll, *, top_k, cost, relaxation):
     """Loads, policy, Φ(π(b)), G(b), residual and overflow at the bias b."""
-    pi = _model.policy(q - b, tau, top_k, relaxation)
+    pi, h_rows = _model.policy_and_hstar(q - b, tau, top_k, relaxation)
     load = w @ pi
+    # Φ is evaluated from π alone (entropy by xlogy), independently of G, so Φ + G = 0 remains a check.
     phi = _model.primal_potential(pi, q, w, gamma, tau, toll, top_k, cost, relaxation)
-    g = _model.dual(b, q, w, gamma, tau, toll, top_k, cost, relaxation)
+    g = _model.dual(b, q, w, gamma, tau, toll, top_k, cost, relaxation, h_rows=h_rows)
     res = _residual_from_pi(pi, b, w, gamma, toll, cost)
     overflow = jnp.sum(w * jnp.sum(jnp.maximum(pi - 1, 0.0), axis=-1))
     return load, pi, phi, g, res, overflow
@@ -192,10 +193,19 @@ def solve_and_summarise(q, w, gamma, tau, toll, b0, omega, tol, *, max_iter, top
     return (b, *out, it, status)
 
 
+BATCH_CHUNK = 8
+
+
 @partial(jax.jit, static_argnames=_STATIC)
 def solve_and_summarise_batch(q, w, gamma, tau, toll, b0, omega, tol, *, max_iter, top_k, cost, relaxation,
                               method):
-    """``solve_and_summarise`` vmapped over a leading batch axis of every array argument, compiled once."""
+    """``solve_and_summarise`` over a leading batch axis, compiled once: vmapped in chunks of ``BATCH_CHUNK``.
+
+    A single vmap over all B instances makes every instance run as many Newton steps as the slowest and
+    walks B·N·E arrays per step; on CPU ``lax.map`` over vmapped chunks of 8 was 1.45x faster for
+    256 instances of 512 × 64 (0.72 s vs 1.05 s).
+    """
     fn = partial(solve_and_summarise.__wrapped__, max_iter=max_iter, top_k=top_k, cost=cost,
                  relaxation=relaxation, method=method)
-    return jax.vmap(fn, in_axes=(0, 0, 0, 0, 0, 0, None, None))(q, w, gamma, tau, toll, b0, omega, tol)
+    return jax.lax.map(lambda args: fn(*args, omega, tol), (q, w, gamma, tau, toll, b0),
+                       batch_size=min(BATCH_CHUNK, q.shape[0]))
