@@ -95,8 +95,8 @@ def _primal_slsqp(q, w, gamma, tau, k):
 
 def test_target13_style_agrees_with_independent_primal_solver():
     key = jax.random.PRNGKey(3)
-    q = np.asarray(jax.random.normal(key, (6, 5)))
-    w = np.asarray(jax.random.dirichlet(jax.random.PRNGKey(4), jnp.ones(6)))
+    q = np.asarray(jax.random.normal(key, (3, 5)))
+    w = np.asarray(jax.random.dirichlet(jax.random.PRNGKey(4), jnp.ones(3)))
     sol = moe.solve_equilibrium(q, 3.0, 0.7, weights=w, top_k=2)
     loads, fun = _primal_slsqp(q, w, 3.0, 0.7, 2)
     np.testing.assert_allclose(sol.loads, loads, atol=1e-6)
@@ -163,13 +163,13 @@ def test_potential_matches_solver_and_primal_at_other_policy_is_larger():
 
 def test_batch_matches_single_solves():
     key = jax.random.PRNGKey(7)
-    q = np.asarray(jax.random.normal(key, (5, 2, 4)))
-    gammas = np.linspace(0.0, 30.0, 5)
+    q = np.asarray(jax.random.normal(key, (3, 2, 4)))
+    gammas = np.array([0.0, 3.0, 30.0])
     for relaxation in ("scaled", "capped"):
         batch = moe.solve_equilibrium_batch(q, gammas, 0.5, top_k=2, relaxation=relaxation)
-        assert batch.loads.shape == (5, 4) and batch.policy.shape == (5, 2, 4)
-        assert np.all(batch.converged) and list(batch.status) == ["converged"] * 5
-        for i in range(5):
+        assert batch.loads.shape == (3, 4) and batch.policy.shape == (3, 2, 4)
+        assert np.all(batch.converged) and list(batch.status) == ["converged"] * 3
+        for i in range(3):
             single = moe.solve_equilibrium(q[i], gammas[i], 0.5, top_k=2, relaxation=relaxation)
             np.testing.assert_allclose(batch.loads[i], single.loads, atol=1e-10)
             assert float(batch.potential[i]) == pytest.approx(single.potential, abs=1e-10)
@@ -211,8 +211,8 @@ def test_equilibrium_loads_implicit_gradients_match_finite_differences():
         e01 = jnp.zeros((2, 4)).at[0, 1].set(h)
         fd_q = (float(f(q + e01, 2.0)) - float(f(q - e01, 2.0))) / (2 * h)
         assert float(gq[0, 1]) == pytest.approx(fd_q, abs=1e-7)
-    batched = jax.vmap(lambda gm: moe.equilibrium_loads(q, gm, 0.6))(jnp.array([0.5, 2.0]))
-    np.testing.assert_allclose(batched[1], moe.solve_equilibrium(np.asarray(q), 2.0, 0.6).loads, atol=1e-10)
+    batched = jax.vmap(lambda gm: moe.equilibrium_loads(q, gm, 0.6, top_k=2))(jnp.array([0.5, 2.0]))
+    np.testing.assert_allclose(batched[1], moe.solve_equilibrium(np.asarray(q), 2.0, 0.6, top_k=2).loads, atol=1e-10)
 
 
 def test_route_policy_shapes():
