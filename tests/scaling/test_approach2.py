@@ -85,8 +85,8 @@ def test_compounding(key):
         assert float(s.D_opt(1e24)) == pytest.approx(4.036e12, rel=1e-3)
 
 
-@settings(max_examples=25)
-@given(alpha=st.floats(0.1, 0.8), beta=st.floats(0.1, 0.8), k=st.floats(1.5, 30.0), n=st.integers(3, 25),
+@settings(max_examples=20)
+@given(alpha=st.floats(0.1, 0.8), beta=st.floats(0.1, 0.8), k=st.floats(1.5, 30.0), n=st.sampled_from([3, 15]),
        cs=st.floats(0.3, 3.0))
 def test_property_simulated_matches_bias(alpha, beta, k, n, cs):
     """Invariant: noise-free Approach 2 recovers the exponents exactly and its intercept shift is δw."""

@@ -129,11 +129,13 @@ def huber_irls(X, y, w, delta, p0, max_iter, nonneg=True):
     """Huber IRLS from ``p0``: weights ``w·1`` if |r| ≤ δ else ``w·δ/|r|``; each step solves the weighted (NN)LS
     exactly (from the weighted Gram matrix; the last step is repeated with the refined solver). This
     majorise-minimise scheme decreases the Huber objective monotonically; it stops when
-    ``max|Δp| ≤ 1e-12·(1 + max|p|)`` or after ``max_iter`` steps. Returns (p, steps, converged)."""
+    ``max|Δp| ≤ 1e-12·(1 + max|p|)`` or when ``max_iter`` solves have been made, the unweighted start counting
+    as the first (vpnls counts this way: its ``max_iter=10`` is the start plus 9 reweightings).
+    Returns (p, reweighting steps, converged)."""
 
     def cond(state):
         _, it, done = state
-        return (it < max_iter) & ~done
+        return (it < max_iter - 1) & ~done
 
     def body(state):
         p, it, _ = state

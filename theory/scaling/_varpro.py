@@ -191,6 +191,7 @@ def fit_approach3(N, D, L, *, loss: str = "mse", delta: float = 1e-3, method: st
     ``f(θ) = Σ w_i ρ(r_i)`` over the bounds, ρ = r² (``mse``) or Huber with threshold ``delta`` on raw-loss
     residuals. Methods: ``lbfgs`` (argmin of a ``grid_size``² grid, then L-BFGS-B with the envelope gradient),
     ``grid`` (exhaustive, α = lo + i·resolution ≤ hi) and ``nelder_mead`` (gradient-free, from the same start).
+    ``max_irls_iter`` counts the Huber inner solves, the unweighted NNLS start included (10 mimics vpnls).
     """
     data = validate_data(N, D, L, weights)
     check_option(loss, "loss", _LOSSES, error=ScalingInputError)
