@@ -155,29 +155,28 @@ def _grid_axis(lo, hi, resolution):
     return lo + resolution * np.arange(count)
 
 
-def _grid_objective(alphas, betas, data, delta, loss, inner, max_irls_iter):
+@partial(jax.jit, static_argnames=("inner", "top"))
+def _gram_grid_best(alphas, betas, lnN, lnD, y, w, delta, inner, top):
+    """Whole mse grid search in one compiled call: Gram-based objective on every grid point, then the ``top``
+    smallest re-evaluated exactly (``yᵀWy − rᵀq`` loses digits to cancellation on near-perfect fits)."""
+    obj = _gram_grid(alphas, betas, lnN, lnD, y, w, inner)
+    _, idx = jax.lax.top_k(-obj.ravel(), top)
+    ia, ib = idx // betas.shape[0], idx % betas.shape[0]
+    thetas = jnp.stack([alphas[ia], betas[ib]], -1)
+    exact = jax.vmap(lambda th: _profile(th, lnN, lnD, y, w, delta, "mse", inner, 1)[0])(thetas)
+    j = jnp.argmin(exact)
+    return thetas[j], obj
+
+
+def _grid_search(alphas, betas, data, delta, loss, inner, max_irls_iter):
+    """Best grid point and the grid's objective values."""
     a, b = jnp.asarray(alphas), jnp.asarray(betas)
     if loss == "mse":
-        return _gram_grid(a, b, *data, inner=inner)
+        theta, obj = _gram_grid_best(a, b, *data, delta, inner=inner, top=min(16, a.size * b.size))
+        return np.asarray(theta), obj
     thetas = jnp.stack(jnp.meshgrid(a, b, indexing="ij"), -1).reshape(-1, 2)
-    return _profile_many(thetas, *data, delta, loss=loss, inner=inner,
-                         max_irls_iter=max_irls_iter).reshape(len(alphas), len(betas))
-
-
-def _grid_argmin(alphas, betas, obj, data, delta, loss, inner, max_irls_iter, top=16):
-    """Best grid point; for the Gram-based objective the ``top`` smallest are re-evaluated exactly, since
-    ``yᵀWy − rᵀq`` loses digits to cancellation on near-perfect fits."""
-    flat = np.asarray(obj).ravel()
-    k = min(top, flat.size) if loss == "mse" else 1
-    idx = np.argpartition(flat, k - 1)[:k] if k < flat.size else np.arange(flat.size)
-    ia, ib = np.unravel_index(idx, np.asarray(obj).shape)
-    thetas = jnp.asarray(np.stack([alphas[ia], betas[ib]], -1))
-    if k > 1:
-        exact = np.asarray(jax.vmap(lambda th: _profile(th, *data, delta, loss, inner, max_irls_iter)[0])(thetas))
-        j = int(np.argmin(exact))
-    else:
-        j = 0
-    return float(alphas[ia[j]]), float(betas[ib[j]])
+    obj = _profile_many(thetas, *data, delta, loss=loss, inner=inner, max_irls_iter=max_irls_iter)
+    return np.asarray(thetas[jnp.argmin(obj)]), obj.reshape(len(alphas), len(betas))
 
 
 def fit_approach3(N, D, L, *, loss: str = "mse", delta: float = 1e-3, method: str = "lbfgs", grid_size: int = 32,
@@ -214,8 +213,8 @@ def fit_approach3(N, D, L, *, loss: str = "mse", delta: float = 1e-3, method: st
         alphas, betas = _grid_axis(alo, ahi, res), _grid_axis(blo, bhi, res)
     else:
         alphas, betas = np.linspace(alo, ahi, gs), np.linspace(blo, bhi, gs)
-    grid_obj = _grid_objective(alphas, betas, data, dl, **kw)
-    a0, b0 = _grid_argmin(alphas, betas, grid_obj, data, dl, **kw)
+    theta0, grid_obj = _grid_search(alphas, betas, data, dl, **kw)
+    a0, b0 = float(theta0[0]), float(theta0[1])
     n_evals, n_iter = alphas.size * betas.size, 0
     theta = np.array([a0, b0])
     status, ok = "converged", True
