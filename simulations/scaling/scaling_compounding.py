@@ -35,15 +35,17 @@ def scaling_compounding(ctx: RunContext) -> dict:
     table = pd.DataFrame([{kk: v for kk, v in r.items() if kk != "curve"} for r in rows])
     fig, axes = new_figure(1, 2, width=12.0, height=4.4)
     ax = axes[0]
-    labels = [f"{n}\n±{k:g}×" for n in NAMES for k in ks]
+    short = {"symmetric": "sym", "chinchilla": "chin", "asymmetric": "asym"}
+    labels = [f"{short[n]}\n±{k:g}×" for n in NAMES for k in ks]
     x = np.arange(len(labels))
     for j, lay in enumerate(LAYOUTS):
         vals = [r["D_err_1e24_pct"] for n in NAMES for k in ks for r in rows
                 if r["surface"] == n and r["k"] == k and r["layout"] == lay]
         ax.bar(x + (j - 1) * 0.27, vals, width=0.27, label=lay)
-    ax.set_xticks(x, labels, fontsize=6)
+    ax.set_xticks(x, labels, fontsize=7)
     ax.axhline(0, color="k", lw=0.6)
-    ax.set(ylabel="D* error at C = 1e24 [%]", title="Approach 2 D* error by grid layout")
+    ax.set(xlabel="surface and grid width", ylabel="D* error at C = 1e24 [%]",
+           title="Approach 2 D* error by grid layout")
     ax.legend(fontsize=7)
     ax = axes[1]
     kk = 8.0
