@@ -82,6 +82,13 @@ def _profile(theta, lnN, lnD, y, w, delta, loss, inner, max_irls_iter):
 
 
 @partial(jax.jit, static_argnames=("loss", "inner", "max_irls_iter"))
+def _fg(theta, lnN, lnD, y, w, delta, scale, loss, inner, max_irls_iter):
+    """Scaled (f, ∂f/∂α, ∂f/∂β) as one array: one device-to-host transfer per L-BFGS-B evaluation."""
+    f, g, *_ = _profile(theta, lnN, lnD, y, w, delta, loss, inner, max_irls_iter)
+    return jnp.concatenate([f[None], g]) * scale
+
+
+@partial(jax.jit, static_argnames=("loss", "inner", "max_irls_iter"))
 def _profile_many(thetas, lnN, lnD, y, w, delta, loss, inner, max_irls_iter):
     def one(th):
         return _profile(th, lnN, lnD, y, w, delta, loss, inner, max_irls_iter)[0]
@@ -228,8 +235,8 @@ def fit_approach3(N, D, L, *, loss: str = "mse", delta: float = 1e-3, method: st
             # scipy's L-BFGS-B: the outer problem is 2-D with box bounds, so a host loop around the jitted
             # profile costs microseconds per step, and optax/jax.scipy offer no bounded L-BFGS.
             def fg(x):
-                f, g, *_ = _profile(jnp.asarray(x), *data, dl, **kw)
-                return float(f) * scale, np.asarray(g) * scale
+                out = np.asarray(_fg(x, *data, dl, scale, **kw))
+                return out[0], out[1:]
 
             out = scipy.optimize.minimize(fg, theta, jac=True, method="L-BFGS-B", bounds=bounds,
                                           options=dict(maxiter=maxit, maxfun=10 * maxit, ftol=ft, gtol=gt))
