@@ -149,3 +149,12 @@ def test_fit_approach3_bad_data():
         fit_approach3(np.where(np.arange(240) == 0, np.inf, N), D, L)
     with pytest.raises(ScalingInputError, match="> 0"):
         fit_approach3(N, -D, L)
+
+
+def test_ols_inner_matches_nnls_when_unconstrained():
+    """With all of E, A, B positive at the optimum the constraint is inactive: OLS and NNLS inners agree."""
+    N, D, L, _ = epoch240()
+    a = fit_approach3(N, D, L, inner="nnls")
+    b = fit_approach3(N, D, L, inner="ols")
+    assert b.objective == pytest.approx(a.objective, rel=1e-10)
+    assert b.surface.alpha == pytest.approx(a.surface.alpha, rel=1e-6)
