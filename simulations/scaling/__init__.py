@@ -1,0 +1,1 @@
+"""Drivers for theory.scaling (Czech et al. 2026, Problems with Chinchilla Approach 2)."""
