@@ -1,3 +1,4 @@
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -82,9 +83,17 @@ def test_unknown_name_raises_listing_valid_names(bad):
 @pytest.mark.slow
 def test_data_ships_in_the_wheel(tmp_path):
     """Build a wheel, install it into a bare folder and load data from there, away from the source tree."""
+    # Build from a copy: setuptools leaves build/ behind, and a stale build/ in the checkout could leak
+    # deleted files into later wheels.
+    src = tmp_path / "src"
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "build")
+    for name in ("theory", "simulations", "benchmarks"):
+        shutil.copytree(ROOT / name, src / name, ignore=ignore)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
     wheel_dir = tmp_path / "wheel"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                    "-w", str(wheel_dir), str(ROOT)], check=True, cwd=tmp_path)
+                    "-w", str(wheel_dir), str(src)], check=True, cwd=tmp_path)
     (wheel,) = wheel_dir.glob("theory-*.whl")
     with zipfile.ZipFile(wheel) as zf:
         members = set(zf.namelist())
