@@ -1,10 +1,8 @@
 """Every agents driver runs in --quick mode and writes its PNG, CSV and JSON with the headline keys."""
 
-import json
-
 import pytest
 
-from simulations.__main__ import main
+from tests._drivers import run_quick_driver
 
 HEADLINES = {
     "agents_phase_diagram": ["b3", "max_contour_gap", "all_converged"],
@@ -17,13 +15,7 @@ HEADLINES = {
 
 @pytest.mark.parametrize("name", sorted(HEADLINES))
 def test_driver_quick(name, tmp_path):
-    assert main(["run", name, "--quick", "--out", str(tmp_path), "--no-progress"]) == 0
-    for ext in ("png", "csv", "json"):
-        assert (tmp_path / f"{name}.{ext}").stat().st_size > 0
-    summary = json.loads((tmp_path / f"{name}.json").read_text())
-    assert summary["quick"] is True
-    for key in HEADLINES[name]:
-        assert key in summary
+    summary = run_quick_driver(name, tmp_path, HEADLINES[name])
     if name == "agents_phase_diagram":
         assert summary["max_contour_gap"] < 1e-9 and summary["b3"]["eps_b"] == pytest.approx(1 / 6)
     if name == "agents_recursion_mc":

@@ -1,12 +1,10 @@
 """Every credit driver runs with --quick and writes its PNG, CSV and JSON with the headline keys."""
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from simulations.__main__ import main
+from tests._drivers import run_quick_driver
 
 HEADLINES = {
     "credit_se_calibration": ["sd_mc_7000_3000", "se_delta_truth_7000_3000", "mean_se_paper_7000_3000",
@@ -19,13 +17,7 @@ HEADLINES = {
 
 @pytest.mark.parametrize("name", sorted(HEADLINES))
 def test_driver_quick(name, tmp_path):
-    assert main(["run", name, "--quick", "--out", str(tmp_path), "--no-progress"]) == 0
-    for ext in ("png", "csv", "json"):
-        assert (tmp_path / f"{name}.{ext}").is_file()
-    summary = json.loads((tmp_path / f"{name}.json").read_text())
-    assert summary["quick"] is True
-    for key in HEADLINES[name]:
-        assert key in summary
+    summary = run_quick_driver(name, tmp_path, HEADLINES[name])
     if name == "credit_se_calibration":
         # even 1000 replicates separate the paper's SE (about half) from the Monte Carlo SD
         assert summary["mean_se_paper_7000_3000"] < 0.7 * summary["sd_mc_7000_3000"]

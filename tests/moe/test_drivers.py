@@ -1,10 +1,8 @@
 """Every moe driver runs with --quick and writes its PNG, CSV and JSON with the headline keys."""
 
-import json
-
 import pytest
 
-from simulations.__main__ import main
+from tests._drivers import run_quick_driver
 
 HEADLINES = {
     "moe_convergence": ["final_residual_gamma5_undamped", "gamma_rho_instance_exceeds_1"],
@@ -17,13 +15,7 @@ HEADLINES = {
 
 @pytest.mark.parametrize("name", sorted(HEADLINES))
 def test_driver_quick(name, tmp_path):
-    assert main(["run", name, "--quick", "--out", str(tmp_path), "--no-progress"]) == 0
-    for ext in ("png", "csv", "json"):
-        assert (tmp_path / f"{name}.{ext}").stat().st_size > 0
-    summary = json.loads((tmp_path / f"{name}.json").read_text())
-    assert summary["quick"] is True
-    for key in HEADLINES[name]:
-        assert key in summary
+    summary = run_quick_driver(name, tmp_path, HEADLINES[name])
     if name == "moe_convergence":
         assert summary["final_residual_gamma5_undamped"] > 1e-3  # the undamped γ = 5 update 2-cycles
     if name == "moe_price_of_anarchy":

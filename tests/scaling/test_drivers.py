@@ -1,8 +1,6 @@
-import json
-
 import pytest
 
-from simulations.__main__ import main
+from tests._drivers import run_quick_driver
 
 HEADLINES = {
     "scaling_table1": ["chinchilla_pm16_b0", "asymmetric_pm16_D_err_pct", "max_b_error"],
@@ -16,12 +14,7 @@ HEADLINES = {
 
 @pytest.mark.parametrize("name", list(HEADLINES))
 def test_driver_quick(name, tmp_path):
-    assert main(["run", name, "--quick", "--out", str(tmp_path), "--no-progress"]) == 0
-    for ext in ("png", "csv", "json"):
-        assert (tmp_path / f"{name}.{ext}").exists()
-    summary = json.loads((tmp_path / f"{name}.json").read_text())
-    for key in HEADLINES[name]:
-        assert key in summary
+    summary = run_quick_driver(name, tmp_path, HEADLINES[name])
     if name == "scaling_table1":
         assert summary["chinchilla_pm16_b0"] == pytest.approx(-0.578092, abs=1e-6)
     if name == "scaling_bias_sweep":

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from simulations.__main__ import main
+from tests._drivers import run_quick_driver
 
 HEADLINES = {
     "wsd_river_valley": ["final_loss[wsd_1sqrt]", "final_loss[cosine]", "wsd_drop_factor", "max_abs_mc_z"],
@@ -20,10 +18,4 @@ HEADLINES = {
 
 @pytest.mark.parametrize("name", sorted(HEADLINES))
 def test_driver_quick(name, tmp_path):
-    assert main(["run", name, "--quick", "--out", str(tmp_path), "--no-progress"]) == 0
-    for ext in ("png", "csv", "json"):
-        assert (tmp_path / f"{name}.{ext}").stat().st_size > 0
-    summary = json.loads((tmp_path / f"{name}.json").read_text())
-    assert summary["quick"] is True
-    for key in HEADLINES[name]:
-        assert key in summary, key
+    run_quick_driver(name, tmp_path, HEADLINES[name])
