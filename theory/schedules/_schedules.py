@@ -72,8 +72,12 @@ _BRANCHES = (
 
 
 def _multiplier(u: jax.Array, code: int, f: jax.Array) -> jax.Array:
-    """mult(u) for the shape number ``code`` (a static Python int: each shape compiles to its own formula)."""
-    return _BRANCHES[code](u, f)
+    """mult(u) for the shape number ``code`` (a static Python int: each shape compiles to its own formula).
+
+    The end of the decay is pinned to f exactly: XLA's cos(π) is not exactly −1, which left a schedule that
+    should end at 0 ending at ~1e-16·η_max.
+    """
+    return jnp.where(u >= 1.0, f, _BRANCHES[code](u, f))
 
 
 _multiplier_jit = jax.jit(_multiplier, static_argnums=1)
@@ -111,7 +115,9 @@ def _evaluate_cycles(tables: dict[str, jax.Array], step: jax.Array, code: int) -
     warm_safe = jnp.where(warm > 0, warm, 1.0)
     warm_val = ratio + (1.0 - ratio) * (t - start) / warm_safe
     u = jnp.clip((t - dstart) / dlen, 0.0, 1.0)
-    decay_val = _multiplier(u, code, tables["floor"])
+    # The end of a decay is decided on t, not u: XLA may divide by multiplying with the reciprocal, so
+    # (t - dstart)/dlen can come out one ulp below 1 at t = dstart + dlen.
+    decay_val = jnp.where(t >= dstart + dlen, tables["floor"], _multiplier(u, code, tables["floor"]))
     mult = jnp.where(t < start + warm, warm_val, jnp.where(t < dstart, 1.0, decay_val))
     return tables["peak"] * mult
 
