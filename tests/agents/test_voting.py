@@ -118,3 +118,20 @@ def test_property_juries(n, p, c):
     assert p - 1e-9 <= bb <= cond + 1e-9
     # complement symmetry P_n(1 - p) = 1 - P_n(p)
     assert float(ag.condorcet_accuracy(n, 1 - p)) == pytest.approx(1 - cond, abs=1e-12)
+
+
+def test_beta_binomial_jury_is_accurate_at_weak_correlation():
+    """At corr -> 0 the beta-binomial jury is Condorcet's; scipy's betabinom.sf is off by ~1e-7 at tau ~ 1e8,
+    so the module computes the tail by ratio recurrences. It must also agree with scipy where scipy is exact."""
+    from scipy import stats
+
+    n = np.array([1, 3, 11, 41, 101])
+    for corr in (1e-6, 6.6415811239714655e-09, 1e-11):
+        got = np.asarray(ag.correlated_jury_accuracy(n, 0.6, corr, model="beta_binomial"))
+        np.testing.assert_allclose(got, np.asarray(ag.condorcet_accuracy(n, 0.6)), atol=50 * corr + 1e-13)
+    assert float(ag.correlated_jury_accuracy(1, 0.5, 6.6415811239714655e-09, model="beta_binomial")) == 0.5
+    corr = np.array([0.01, 0.1, 0.3, 0.6, 0.9])
+    tau = (1 - corr) / corr
+    expected = stats.betabinom.sf((n - 1) // 2, n, 0.7 * tau, 0.3 * tau)
+    got = np.asarray(ag.correlated_jury_accuracy(n, 0.7, corr, model="beta_binomial"))
+    np.testing.assert_allclose(got, expected, rtol=1e-11)
