@@ -17,6 +17,7 @@ from theory._errors import TheoryError
 
 __all__ = [
     "as_float_array",
+    "as_real",
     "check_option",
     "check_positive",
     "check_probability",
@@ -85,7 +86,10 @@ def check_option(value: Any, name: str, options: Iterable[str], *, error: type[T
     return value
 
 
-def _as_scalar(value: Any, name: str, error: type[TheoryError]) -> float:
+def as_real(value: Any, name: str, *, error: type[TheoryError] = TheoryError, allow_bool: bool = True) -> float:
+    """Return ``value`` as a finite float or raise ``error``; ``allow_bool=False`` also rejects True/False."""
+    if not allow_bool and isinstance(value, (bool, np.bool_)):
+        raise error(f"{name} must be a real number, got {value!r}")
     try:
         x = float(value)
     except (TypeError, ValueError) as exc:
@@ -97,7 +101,7 @@ def _as_scalar(value: Any, name: str, error: type[TheoryError]) -> float:
 
 def check_positive(value: Any, name: str, *, error: type[TheoryError] = TheoryError, strict: bool = True) -> float:
     """Return ``value`` as a float, raising ``error`` unless finite and > 0 (>= 0 if not ``strict``)."""
-    x = _as_scalar(value, name, error)
+    x = as_real(value, name, error=error)
     if x < 0 or (strict and x == 0):
         raise error(f"{name} must be {'>' if strict else '>='} 0, got {x!r}")
     return x
@@ -109,7 +113,7 @@ def check_probability(value: Any, name: str, *, error: type[TheoryError] = Theor
 
     ``closed`` makes either end inclusive: ``(False, True)`` accepts (0, 1].
     """
-    x = _as_scalar(value, name, error)
+    x = as_real(value, name, error=error)
     lo_ok = x >= 0 if closed[0] else x > 0
     hi_ok = x <= 1 if closed[1] else x < 1
     if not (lo_ok and hi_ok):

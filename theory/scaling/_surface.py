@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import jax.numpy as jnp
 import numpy as np
 
-from theory._validate import as_float_array, check_positive
+from theory._validate import as_float_array, as_real, check_positive
 from theory.scaling._errors import ScalingInputError
 
 __all__ = ["SURFACES", "LossSurface"]
@@ -37,13 +37,7 @@ class LossSurface:
 
     def __post_init__(self) -> None:
         for name in ("E", "A", "B", "alpha", "beta"):
-            value = getattr(self, name)
-            try:
-                x = float(value)
-            except (TypeError, ValueError) as exc:
-                raise ScalingInputError(f"{name} must be a real number, got {value!r}") from exc
-            if not math.isfinite(x):
-                raise ScalingInputError(f"{name} must be finite, got {x!r}")
+            x = as_real(getattr(self, name), name, error=ScalingInputError)
             if name == "E" and x < 0:
                 raise ScalingInputError(f"E must be >= 0, got {x!r}")
             if name != "E" and x <= 0:

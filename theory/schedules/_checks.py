@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from theory._validate import as_float_array, short_repr
+from theory._validate import as_real as _as_real
 from theory.schedules._errors import ScheduleError
 
 __all__ = ["as_int", "as_lrs", "as_real"]
@@ -25,15 +26,7 @@ def as_int(value: Any, name: str, *, minimum: int | None = None) -> int:
 
 def as_real(value: Any, name: str) -> float:
     """Return ``value`` as a finite float (bools rejected)."""
-    if isinstance(value, (bool, np.bool_)):
-        raise ScheduleError(f"{name} must be a real number, got {value!r}")
-    try:
-        out = float(value)
-    except (TypeError, ValueError) as exc:
-        raise ScheduleError(f"{name} must be a real number, got {short_repr(value)}") from exc
-    if not np.isfinite(out):
-        raise ScheduleError(f"{name} must be finite, got {out!r}")
-    return out
+    return _as_real(value, name, error=ScheduleError, allow_bool=False)
 
 
 def as_lrs(lrs: Any, name: str = "lrs", *, allow_batch: bool = False) -> np.ndarray:
