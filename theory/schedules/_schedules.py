@@ -57,8 +57,10 @@ def _check_ratio(value: Any, name: str, shape: str | None = None) -> float:
     x = as_real(value, name)
     if not 0.0 <= x <= 1.0:
         raise ScheduleError(f"{name} must lie in [0, 1], got {x!r}")
-    if shape in _NEEDS_POSITIVE_FLOOR and x == 0.0:
-        raise ScheduleError(f"{name} must be > 0 for decay_shape={shape!r} (1/f and f**u need f > 0), got 0.0")
+    # XLA on CPU flushes subnormal numbers to zero, so a subnormal floor would act as f = 0 inside jit.
+    if shape in _NEEDS_POSITIVE_FLOOR and x < np.finfo(np.float64).tiny:
+        raise ScheduleError(f"{name} must be >= {np.finfo(np.float64).tiny!r} (the smallest normal float64) for "
+                            f"decay_shape={shape!r}: 1/f and f**u need f > 0; got {x!r}")
     return x
 
 
@@ -66,7 +68,9 @@ _BRANCHES = (
     lambda u, f: f + (1 - f) * (1 - u),                               # linear
     lambda u, f: f + (1 - f) * 0.5 * (1 + jnp.cos(jnp.pi * u)),       # cosine
     lambda u, f: f + (1 - f) * (1 - jnp.sqrt(u)),                     # 1-sqrt (Hägele et al. 2024)
-    lambda u, f: 1.0 / (1.0 + (1.0 / f - 1.0) * u),                   # inverse (Levanter ``inv``), f > 0
+    # inverse (Levanter ``inv``) 1/(1 + (1/f - 1)u), f > 0, written as f/(f + (1-f)u): 1/f overflows for
+    # subnormal f and inf·0 made NaN at u = 0.
+    lambda u, f: f / (f + (1.0 - f) * u),
     lambda u, f: f**u,                                                # exponential, f > 0
 )
 
